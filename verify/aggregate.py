@@ -1,0 +1,82 @@
+"""Evidence → verdict.
+
+For one claim we have, per retrieved passage, NLI probabilities on its most decisive window and
+the numeric/date check findings. The rule (documented in the README):
+
+1. Checks adjust a pair first: a clear numeric/date inconsistency with a passage about the same
+   counted thing caps that pair's entailment at 0.05 and raises its contradiction to at least 0.85;
+   a clear match raises entailment to at least 0.70 unless NLI already says contradiction.
+2. S = max entailment over the claim's pairs, C = max contradiction.
+3. Treating "some passage supports" and "some passage contradicts" as independent events:
+   P(supported) = S(1-C) + SC/2, P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C).
+4. The label is supported when P(supported) ≥ support_threshold and ≥ P(contradicted);
+   contradicted when P(contradicted) ≥ contradict_threshold; otherwise not_enough_info.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from .records import CheckFinding, CitedEvidence, Evidence, PairScore, Verdict
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    support: float = 0.5
+    contradict: float = 0.5
+    cite: int = 2  # evidence windows cited per verdict
+
+
+def adjust_for_checks(score: PairScore, verdict_of_checks: str) -> PairScore:
+    """Let a clear numeric/date finding override the NLI model on that pair (step 1 above)."""
+    e, n, c = score.entailment, score.neutral, score.contradiction
+    if verdict_of_checks == "inconsistent":
+        e, c = min(e, 0.05), max(c, 0.85)
+    elif verdict_of_checks == "consistent" and c < 0.5:
+        e = max(e, 0.70)
+    else:
+        return score
+    n = max(0.0, 1.0 - e - c)
+    total = e + n + c
+    return score.model_copy(update={"entailment": e / total, "neutral": n / total, "contradiction": c / total})
+
+
+def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],
+              thresholds: Thresholds = Thresholds()) -> Verdict:
+    if not pairs:
+        return Verdict(claim_id=claim_id, label="not_enough_info",
+                       probabilities={"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0},
+                       explanation="no evidence retrieved")
+    s = max(p.entailment for p in pairs)
+    c = max(p.contradiction for p in pairs)
+    probs = {"supported": s * (1 - c) + s * c / 2, "contradicted": c * (1 - s) + s * c / 2,
+             "not_enough_info": (1 - s) * (1 - c)}
+    if probs["supported"] >= thresholds.support and probs["supported"] >= probs["contradicted"]:
+        label, key = "supported", (lambda p: p.entailment)
+    elif probs["contradicted"] >= thresholds.contradict:
+        label, key = "contradicted", (lambda p: p.contradiction)
+    else:
+        label, key = "not_enough_info", (lambda p: max(p.entailment, p.contradiction))
+    by_id = {e.passage.id: e.passage for e in evidence}
+    ranked = sorted(pairs, key=key, reverse=True)[: thresholds.cite]
+    cited = []
+    for p in ranked:
+        passage = by_id.get(p.passage_id)
+        if passage is None:
+            continue
+        a, b = p.window_span
+        cited.append(CitedEvidence(passage_id=passage.id, doc_id=passage.doc_id,
+                                   span=(passage.span[0] + a, passage.span[0] + b), text=passage.text[a:b],
+                                   entailment=round(p.entailment, 4), contradiction=round(p.contradiction, 4)))
+    checks: list[CheckFinding] = []
+    for p in ranked:
+        checks.extend(f for f in p.checks if f.relation != "unrelated" and f not in checks)
+    top = cited[0] if cited else None
+    if label == "not_enough_info":
+        why = "no passage clearly supports or contradicts the claim"
+    else:
+        verb = "supported" if label == "supported" else "contradicted"
+        why = f"{verb} by {top.doc_id} (p={max(top.entailment, top.contradiction):.2f})" if top else verb
+    if checks:
+        why += "; " + "; ".join(f.explanation for f in checks[:2])
+    return Verdict(claim_id=claim_id, label=label, probabilities={k: round(v, 4) for k, v in probs.items()},
+                   evidence=cited, checks=checks, explanation=why)

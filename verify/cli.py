@@ -1,0 +1,201 @@
+"""The `verify` command line: thin — parse options, call the API, render with rich.
+
+Exit codes: 0 ok · 1 verification or CI failure (e.g. --fail-on-contradicted, a failing claim set)
+· 2 bad input or usage · 3 internal error (a bug: rerun with VERIFY_DEBUG=1 for the traceback).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from .errors import InputError, VerifyError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Check the facts in a text against a reference corpus, offline.")
+err = Console(stderr=True)
+out = Console()
+
+REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml")
+
+
+def _parse_date(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date must be YYYY-MM-DD, got '{value}'") from None
+
+
+def _check_outputs(paths: List[Path]) -> None:
+    """Validate every --out before any work, so a bad path fails fast and writes nothing."""
+    for p in paths:
+        if p.suffix.lower() not in REPORT_SUFFIXES:
+            raise InputError(f"--out {p}: unknown report format '{p.suffix}' (use {', '.join(REPORT_SUFFIXES)})")
+        parent = p.parent if str(p.parent) else Path(".")
+        if not parent.is_dir():
+            raise InputError(f"--out {p}: folder does not exist: {parent}")
+        if not os.access(parent, os.W_OK):
+            raise InputError(f"--out {p}: folder is not writable: {parent}")
+
+
+@app.command()
+def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
+            date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
+            as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines.")):
+    """Split an article into atomic claims with spans, types and check-worthiness."""
+    from .extract import extract_claims, load_document
+
+    doc = load_document(article, date=_parse_date(date))
+    claims = extract_claims(doc)
+    if as_json:
+        for c in claims:
+            print(c.model_dump_json())
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(claims)} claims in {article} (date: {doc.date or 'unknown'})")
+    for col in ("id", "claim", "type", "check-worthy", "span"):
+        table.add_column(col)
+    for c in claims:
+        worthy = "yes" if c.checkworthy else f"no ({c.reason})"
+        if c.checkworthy and c.reason:
+            worthy = f"yes ({c.reason})"
+        table.add_row(c.id, c.text, c.type, worthy, f"{c.source_span[0]}–{c.source_span[1]}")
+    out.print(table)
+
+
+@app.command()
+def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: next to the corpus)."),
+          rebuild: bool = typer.Option(False, help="Rebuild even if the corpus is unchanged.")):
+    """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
+    from .corpus import open_index
+
+    idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=True)
+    out.print(f"index ready: {len(idx.passages)} passages, hash {idx.hash}, at {idx.path}")
+
+
+@app.command()
+def check(article: Path = typer.Argument(..., help="The article to check."),
+          corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
+          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
+          date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: next to the corpus)."),
+          support_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(supported) for a supported verdict."),
+          contradict_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict."),
+          checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
+          all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
+          fail_on_contradicted: bool = typer.Option(False, help="Exit 1 when any claim is contradicted."),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
+    """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
+    from .aggregate import Thresholds
+    from .extract import load_document
+    from .pipeline import Pipeline
+    from .report import render_terminal, write_report
+
+    _check_outputs(out_paths)
+    doc = load_document(article, date=_parse_date(date))
+    pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
+                    thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
+                    all_claims=all_claims, progress=not quiet)
+    report = pipe.check(doc, corpus)
+    for p in out_paths:
+        write_report(report, p)
+    if not quiet:
+        render_terminal(report, out)
+        for p in out_paths:
+            out.print(f"wrote {p}")
+    if fail_on_contradicted and report.summary.get("contradicted", 0):
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), help="Training config (YAML)."),
+          resume: bool = typer.Option(False, help="Continue from the last checkpoint in the output folder."),
+          export: Optional[str] = typer.Option(None, help="After training, export the best checkpoint as fp16 into verify/models/NAME.")):
+    """Fine-tune an NLI verifier (default: the embedded minilm-nli recipe). Resumable."""
+    from .io import read_text
+    from .nli.train import export_fp16, load_config, train as run_train
+
+    read_text(config, "config")  # clear error for a missing/unreadable file
+    cfg = load_config(config)
+    best = run_train(cfg, resume=resume, progress=sys.stderr.isatty(), log=err.print)
+    if export:
+        from .nli.base import MODELS_DIR
+
+        out.print(f"exported to {export_fp16(best, MODELS_DIR / export)}")
+
+
+@app.command()
+def models():
+    """List the embedded models and their held-out metrics."""
+    from rich.table import Table
+
+    from .nli.base import DEFAULT_MODEL, MODELS_DIR
+
+    table = Table(title="embedded models (any Hugging Face NLI model id or folder also works with --model)")
+    for col in ("name", "default", "size", "held-out metrics"):
+        table.add_column(col)
+    for d in sorted(p for p in MODELS_DIR.iterdir() if p.is_dir()) if MODELS_DIR.is_dir() else []:
+        size = sum(f.stat().st_size for f in d.iterdir() if f.is_file()) / 1e6
+        metrics = d / "metrics.json"
+        shown = ""
+        if metrics.exists():
+            m = json.loads(metrics.read_text())
+            shown = ", ".join(f"{k} {v:.1%}" for k, v in m.get("accuracy", {}).items())
+        table.add_row(d.name, "yes" if d.name == DEFAULT_MODEL else "", f"{size:.0f} MB", shown)
+    out.print(table)
+
+
+def _register_optional() -> None:
+    """Commands that live with their stage."""
+    try:
+        from .ci.command import ci_command
+
+        app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
+    except ImportError:
+        pass
+    try:
+        from .bench.command import bench_command
+
+        app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
+    except ImportError:
+        pass
+
+
+_register_optional()
+
+
+def main() -> None:
+    import click
+
+    try:
+        rc = app(standalone_mode=False)
+    except VerifyError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.exceptions.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # a bug, not bad input: one line, traceback on request
+        if os.environ.get("VERIFY_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(e).__name__}: {e} (rerun with VERIFY_DEBUG=1 for details)",
+                  highlight=False, soft_wrap=True)
+        sys.exit(3)
+    sys.exit(rc if isinstance(rc, int) else 0)

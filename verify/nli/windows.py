@@ -1,0 +1,49 @@
+"""Sentence windows inside long passages, so nothing is silently truncated at the model's max length.
+
+A passage is scored whole when it fits, and also as overlapping windows of a few sentences; the
+pair's score is taken from its most decisive window (SummaC / MiniCheck style max over chunks).
+"""
+from __future__ import annotations
+
+import re
+
+from ..records import Span
+
+# A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before whitespace and an
+# upper-case letter, digit or quote. Good enough inside evidence passages; claims use verify.extract.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[A-Z0-9\"“‘(])")
+_ABBREV = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|e\.g|i\.e|vs|etc|No|Inc|Ltd|Co|St)\.$")
+
+
+def sentence_spans(text: str) -> list[Span]:
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if _ABBREV.search(text[max(0, m.start() - 6) : m.start()]):
+            continue  # "Dr. Lee", "U.S. troops": not a boundary
+        if text[start : m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def windows(text: str, size: int = 2, max_chars: int = 900) -> list[Span]:
+    """The whole text (when short enough) plus every run of `size` consecutive sentences."""
+    sents = sentence_spans(text)
+    out: list[Span] = []
+    if len(text) <= max_chars or len(sents) <= 1:
+        out.append((0, len(text)))
+    if len(sents) > 1:
+        for i in range(len(sents)):
+            j = min(len(sents), i + size)
+            span = (sents[i][0], sents[j - 1][1])
+            if span not in out:
+                out.append(span)
+            if j == len(sents):
+                break
+        # single sentences too: a long neighbour must not dilute a decisive one
+        for s in sents:
+            if s not in out:
+                out.append(s)
+    return out

@@ -1,0 +1,145 @@
+"""Wiring: Document → claims → evidence → pair scores → verdicts → Report."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Iterable, Sequence, Union
+
+from . import __version__
+from .aggregate import Thresholds, adjust_for_checks, aggregate
+from .errors import InputError
+from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict
+from .nli.windows import windows
+
+CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
+
+
+class Pipeline:
+    """`Pipeline(...).check(document, corpus)` → Report. Models and indexes load once and are reused."""
+
+    def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
+                 thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
+                 progress: bool = False):
+        self.model_name = model
+        self.top_k = top_k
+        self.checks = checks
+        self.index_dir = index_dir
+        self.thresholds = thresholds or Thresholds()
+        self.all_claims = all_claims  # verify claims marked not check-worthy too
+        self.batch_size = batch_size
+        self.progress = progress
+        self._verifier = None
+
+    # -- components ---------------------------------------------------------------------------
+    @property
+    def verifier(self):
+        if self._verifier is None:
+            from .nli import load_verifier
+
+            self._verifier = load_verifier(self.model_name)
+        return self._verifier
+
+    def open_corpus(self, corpus: CorpusLike):
+        from .corpus import Index, chunk, open_index
+
+        if isinstance(corpus, Index):
+            return corpus
+        if isinstance(corpus, (str, Path)):
+            return open_index(corpus, index_dir=self.index_dir, progress=self.progress)
+        docs = list(corpus)
+        if not docs:
+            raise InputError("corpus is empty")
+        return Index.build(chunk(docs), progress=self.progress)
+
+    # -- public API -----------------------------------------------------------------------------
+    def check(self, document: Document | str, corpus: CorpusLike) -> Report:
+        from .extract import extract_claims
+
+        if isinstance(document, str):
+            document = Document(text=document)
+        t0 = time.perf_counter()
+        claims = extract_claims(document)
+        return self._verify(document, claims, corpus, {"extract": time.perf_counter() - t0})
+
+    def check_claims(self, claims: Sequence[str], corpus: CorpusLike, date: dt.date | None = None) -> Report:
+        text = "\n".join(claims)
+        records, pos = [], 0
+        for i, c in enumerate(claims):
+            records.append(Claim(id=f"c{i + 1}", text=c, source_span=(pos, pos + len(c)), sentence_index=i,
+                                 type="entity", checkworthy=True))
+            pos += len(c) + 1
+        return self._verify(Document(id="claims", text=text, date=date), records, corpus, {})
+
+    def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[str]], date: dt.date | None = None) -> list[Verdict]:
+        """Oracle mode: verify each claim against given evidence texts (no retrieval)."""
+        verdicts = []
+        all_ev: list[list[Evidence]] = []
+        for i, texts in enumerate(evidence):
+            ev = [Evidence(passage=Passage(id=f"e{i + 1}.{j + 1}", doc_id=f"evidence-{j + 1}", text=t, span=(0, len(t))),
+                           rank=j + 1, score=1.0) for j, t in enumerate(texts)]
+            all_ev.append(ev)
+        ids = [f"c{i + 1}" for i in range(len(claims))]
+        pair_scores = self._score(list(zip(ids, claims)), all_ev, date)
+        for cid, ev in zip(ids, all_ev):
+            verdicts.append(aggregate(cid, pair_scores.get(cid, []), ev, self.thresholds))
+        return verdicts
+
+    # -- stages ---------------------------------------------------------------------------------
+    def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike, timings: dict) -> Report:
+        targets = [c for c in claims if c.checkworthy or self.all_claims]
+        t = time.perf_counter()
+        index = self.open_corpus(corpus)
+        timings["index"] = time.perf_counter() - t
+        t = time.perf_counter()
+        found = index.search([c.text for c in targets], k=self.top_k) if targets else []
+        evidence = {c.id: ev for c, ev in zip(targets, found)}
+        timings["retrieve"] = time.perf_counter() - t
+        t = time.perf_counter()
+        scores = self._score([(c.id, c.text) for c in targets], found, document.date) if targets else {}
+        timings["score"] = time.perf_counter() - t
+        t = time.perf_counter()
+        verdicts = [aggregate(c.id, scores.get(c.id, []), evidence.get(c.id, []), self.thresholds) for c in targets]
+        timings["aggregate"] = time.perf_counter() - t
+        from .report import summarize
+
+        return Report(
+            document=document, claims=claims, evidence=evidence,
+            pair_scores=[p for c in targets for p in scores.get(c.id, [])], verdicts=verdicts,
+            summary=summarize(claims, verdicts),
+            provenance={"version": __version__, "model": self.verifier.name, "model_hash": self.verifier.hash,
+                        "index_hash": getattr(index, "hash", None), "top_k": self.top_k, "checks": self.checks,
+                        "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
+                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+            timings={k: round(v, 3) for k, v in timings.items()},
+        )
+
+    def _score(self, claims: list[tuple[str, str]], evidence: Iterable[list[Evidence]],
+               date: dt.date | None) -> dict[str, list[PairScore]]:
+        """Score every (window, claim) pair in one batched call, keep each passage's most decisive window."""
+        jobs: list[tuple[str, str, Passage, tuple[int, int]]] = []
+        for (cid, text), ev in zip(claims, evidence):
+            for e in ev:
+                for w in windows(e.passage.text):
+                    jobs.append((cid, text, e.passage, w))
+        probs = self.verifier.predict([(p.text[a:b], text) for _, text, p, (a, b) in jobs],
+                                      batch_size=self.batch_size, progress=self.progress)
+        best: dict[tuple[str, str], PairScore] = {}
+        for (cid, text, passage, w), pr in zip(jobs, probs):
+            score = PairScore(claim_id=cid, passage_id=passage.id, window_span=w, **pr)
+            key = (cid, passage.id)
+            old = best.get(key)
+            if old is None or max(score.entailment, score.contradiction) > max(old.entailment, old.contradiction):
+                best[key] = score
+        out: dict[str, list[PairScore]] = {}
+        texts = dict(claims)
+        passages = {(cid, p.id): p for cid, _, p, _ in jobs}
+        for (cid, pid), score in best.items():
+            if self.checks:
+                from .checks import check_pair, summarize as summarize_checks
+
+                findings = check_pair(texts[cid], passages[(cid, pid)].text, doc_date=date)
+                if findings:
+                    score = adjust_for_checks(score.model_copy(update={"checks": findings}), summarize_checks(findings))
+            out.setdefault(cid, []).append(score)
+        return out

@@ -71,7 +71,9 @@ def dev_accuracy(model, tok, dev, cfg: TrainConfig, device: str) -> dict[str, fl
     return out
 
 
-def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=print) -> Path:
+def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=print,
+          stop_after: int | None = None) -> Path:
+    """Train per `cfg`; `stop_after` ends this run after that many steps (a time-boxed slice: checkpoint, then `resume`)."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     out = Path(cfg.output_dir)
@@ -180,6 +182,9 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
                     stop = True
                 if step % cfg.checkpoint_every == 0 or stop:
                     save_checkpoint()
+                if stop_after is not None and step >= stop_after:
+                    save_checkpoint()
+                    return out / "best"
                 if stop:
                     break
             epoch += 1

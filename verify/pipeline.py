@@ -108,7 +108,7 @@ class Pipeline:
             pair_scores=[p for c in targets for p in scores.get(c.id, [])], verdicts=verdicts,
             summary=summarize(claims, verdicts),
             provenance={"version": __version__, "model": self.verifier.name, "model_hash": self.verifier.hash,
-                        "index_hash": getattr(index, "hash", None), "top_k": self.top_k, "checks": self.checks,
+                        "index_hash": index.manifest.get("corpus_hash"), "top_k": self.top_k, "checks": self.checks,
                         "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
             timings={k: round(v, 3) for k, v in timings.items()},

@@ -1,0 +1,65 @@
+"""BM25 over passages with bm25s (sparse score matrix), saved as JSON + .npy without pickle."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _english_stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+STOPWORDS = _english_stopwords()
+
+
+def stem(word: str) -> str:
+    """Harman's 'S' stemmer: folds plurals only, so it rarely merges unrelated words."""
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+class Bm25:
+    """Thin wrapper: exact BM25 scores of every passage for a query."""
+
+    def __init__(self, model) -> None:  # a bm25s.BM25
+        self.model = model
+
+    @classmethod
+    def build(cls, texts: list[str], progress: bool = False) -> "Bm25":
+        import bm25s
+
+        model = bm25s.BM25()
+        # An empty token list would make bm25s drop the document and shift every later row.
+        model.index([tokenize(t) or [""] for t in texts], show_progress=progress)
+        return cls(model)
+
+    def scores(self, query: str) -> np.ndarray:
+        vocab = self.model.vocab_dict
+        ids = [vocab[t] for t in tokenize(query) if t in vocab]
+        if not ids:
+            return np.zeros(self.model.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        self.model.save(str(folder), corpus=None, allow_pickle=False, show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, mmap: bool = True) -> "Bm25":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), mmap=mmap, load_corpus=False, allow_pickle=False))

@@ -1,0 +1,139 @@
+"""Find, reuse or (re)build the persisted index for a corpus."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Optional
+
+from ..errors import InputError
+from .chunking import chunk
+from .encoder import DEFAULT_ENCODER, TextEncoder
+from .index import FORMAT, Index, read_manifest
+from .loaders import SourceDoc, load_corpus
+
+log = logging.getLogger(__name__)
+
+INDEX_SUFFIX = ".verify-index"
+
+
+def corpus_hash(docs: Iterable[SourceDoc], max_words: int, overlap_sentences: int, encoder_name: str) -> str:
+    """Changes whenever anything that shapes the index changes: documents, chunking, encoder."""
+    digest = hashlib.sha256()
+    settings = {"format": FORMAT, "max_words": max_words, "overlap_sentences": overlap_sentences, "encoder": encoder_name}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for doc in docs:
+        # JSON framing keeps ("ab", "c") and ("a", "bc") apart.
+        digest.update(json.dumps([doc.id, doc.title, doc.text], ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def default_index_dir(corpus: Path) -> Path:
+    """`<folder>/.verify-index/` for a folder, `<file>.verify-index/` beside a file."""
+    corpus = corpus.expanduser().resolve()
+    return corpus / INDEX_SUFFIX if corpus.is_dir() else corpus.with_name(corpus.name + INDEX_SUFFIX)
+
+
+def cache_index_dir(corpus: Path) -> Path:
+    """Where the index goes when the corpus location is read-only; keyed by the corpus path so a
+    changed corpus still finds (and reuses embeddings from) its previous index."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify" / "indexes"
+    key = hashlib.sha256(str(corpus.expanduser().resolve()).encode()).hexdigest()[:16]
+    return root / key
+
+
+def is_index_dir(path: Path) -> bool:
+    return path.is_dir() and read_manifest(path) is not None
+
+
+def _is_writable(folder: Path) -> bool:
+    """Can we create (or replace) `folder`? Its parent must accept new entries."""
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return os.access(parent, os.W_OK | os.X_OK)
+
+
+def open_index(
+    corpus_path: str | Path | None,
+    index_dir: str | Path | None = None,
+    rebuild: bool = False,
+    *,
+    encoder: Optional[TextEncoder] = None,
+    max_words: int = 120,
+    overlap_sentences: int = 1,
+    progress: bool = True,
+    mmap: bool = True,
+) -> Index:
+    """The index for `corpus_path`, built only when none matches the corpus's current content.
+
+    `corpus_path` may also be a built index folder, or None / missing when `index_dir` holds one.
+    """
+    explicit = Path(index_dir).expanduser() if index_dir is not None else None
+    corpus = Path(corpus_path).expanduser() if corpus_path is not None else None
+
+    prebuilt = _prebuilt_only(corpus, explicit)
+    if prebuilt is not None:
+        if rebuild:
+            raise InputError(f"cannot rebuild the index at {prebuilt}: no corpus given")
+        return Index.load(prebuilt, mmap=mmap, encoder=encoder)
+    assert corpus is not None
+
+    docs = load_corpus(corpus)
+    encoder_name = encoder.name if encoder is not None else DEFAULT_ENCODER
+    key = corpus_hash(docs, max_words, overlap_sentences, encoder_name)
+
+    candidates = [explicit] if explicit is not None else [default_index_dir(corpus), cache_index_dir(corpus)]
+    if not rebuild:
+        for folder in candidates:
+            manifest = read_manifest(folder)
+            if manifest is not None and manifest.get("corpus_hash") == key:
+                log.info("reusing index %s", folder)
+                return Index.load(folder, mmap=mmap, encoder=encoder)
+
+    target = next((folder for folder in candidates if _is_writable(folder)), None)
+    if target is None:
+        raise InputError(f"index folder is not writable: {candidates[0]}")
+    previous = _load_quietly(target)
+    passages = chunk(docs, max_words=max_words, overlap_sentences=overlap_sentences)
+    index = Index.build(passages, encoder=encoder, progress=progress, reuse=previous)
+    index.save(
+        target,
+        extra={
+            "corpus_hash": key,
+            "corpus": str(corpus.resolve()),
+            "documents": len(docs),
+            "chunking": {"max_words": max_words, "overlap_sentences": overlap_sentences},
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+    return index
+
+
+def _prebuilt_only(corpus: Optional[Path], explicit: Optional[Path]) -> Optional[Path]:
+    """An index folder to open as it is, with no corpus to compare against."""
+    if corpus is not None and is_index_dir(corpus):
+        return corpus
+    if corpus is None or not corpus.exists():
+        if explicit is not None and is_index_dir(explicit):
+            if corpus is not None:
+                log.warning("corpus %s not found; using the index in %s as it is", corpus, explicit)
+            return explicit
+        if corpus is None:
+            raise InputError(f"no corpus given and no index in {explicit}" if explicit else "no corpus or index given")
+    return None
+
+
+def _load_quietly(folder: Path) -> Optional[Index]:
+    """The old index at `folder`, to reuse its embeddings; None if absent or unreadable."""
+    if read_manifest(folder) is None:
+        return None
+    try:
+        return Index.load(folder, mmap=True)
+    except InputError:
+        return None

@@ -1,0 +1,66 @@
+"""Rule-based numeric, date, duration and ordinal checks: the comparisons NLI models get wrong.
+
+    check_pair(claim, evidence, doc_date=None, evidence_date=None) -> list[CheckFinding]
+    summarize(findings) -> "consistent" | "inconsistent" | "none"
+    extract_quantities(text) -> list[Quantity];  extract_dates(text, doc_date) -> list[DateMention]
+
+Extraction
+- Numbers: digits with separators and decimals ("28,500", "3.5"), scale words ("$4.2 million",
+  "two million"), number words ("eleven", "twenty-eight thousand", "a dozen"), vague plurals
+  ("dozens of" → [24, 144)). Abbreviated scales ("5m", "3bn") only after a currency.
+- Bounds turn a value x into an interval: more than / over → (x, ∞); at least → [x, ∞);
+  fewer / less than / under → [0, x); up to / at most → [0, x]; about / around / roughly / some
+  → [0.9x, 1.1x]; nearly / almost → [0.9x, x); "between a and b", "a-b", "a to b" → [a, b].
+- Units: percent ("45%", "45 percent"), percentage points, currencies by symbol, code or word
+  ("€300", "USD 5m", "1.2 billion won"). A count's noun is the head of the noun phrase after it
+  ("more than ten agreements covering ..." → agreement), lemmatised by rule; synonyms share a
+  family (agreement ~ memorandum ~ MOU ~ deal ~ accord; troop ~ soldier; meeting ~ summit ~ talks).
+- Ordinals ("second", "3rd", "twenty-first") count events when a noun follows ("second summit").
+- Dates are inclusive day intervals: "4 June 2024", "June 4, 2024", "2024-06-04"; "04/06/2024"
+  is the hull of both readings unless one is impossible; months, years, "mid-2025" (May–Aug),
+  "early 2024" (Jan–Apr), "late 2023" (Sep–Dec), halves, quarters, seasons, decades. Relative
+  dates ("last November", "two months ago", "yesterday", "next week", "Sunday" = the nearest
+  Sunday) are resolved against the document date; without one they stay unresolved.
+- Durations between events: "in two months", "within three weeks", "a mere two months",
+  "two months apart" → days, ± half a unit ("within" is an upper bound).
+
+Not quantities (never compared): years and other dates, durations ("five years"), phone numbers,
+ZIP codes, times of day, versions and other name+number identifiers ("Python 3.11", "Windows 11"),
+page/section/article numbers, scores ("won 3-1"), ages, "one of the", partitives ("three of the
+victims"), "the two nations" (a reference, not a count), ranks ("second-largest", "second-most"),
+"a second" as time, "first met" (adverb), "second half".
+
+Comparison (one finding per claim item)
+- Same thing: counts need the same noun family; percentages and money need the same unit and
+  either the same noun or a shared content word near the number; a bare number matches only
+  weakly (shared context words) and can then only be consistent.
+- consistent: the evidence interval lies inside the claim's (">10" vs 14); round claim figures get
+  half a unit of their last significant digit ("2 million" covers 1.9–2.1 million).
+  inconsistent: the intervals cannot overlap, even widening the evidence by its own rounding
+  (">10" vs "fewer than five" or "eight"). Anything else is unrelated.
+- Ordinals: equal ordinal, an equal exact count ("two summits") or exactly n dated events of the
+  same family → consistent; a different ordinal other than "first" → inconsistent.
+- Dates: the claim date's event (nearest event word in its sentence: took office ~ sworn in ~
+  inaugurated; met ~ summit; visit; signed; elected; born; died; founded; launched) must match the
+  evidence date's event; then containment / disjointness as above ("mid-2025" vs 4 June 2025 →
+  consistent; vs 2023 → inconsistent). Without an event word, only agreement can be shown.
+- Durations: the gap between two dated events of the same family in the evidence (or a duration
+  it states for them) must fall in the claimed span; with several gaps only agreement counts.
+- Subject gate: when both sides name people or places (aliases: Seoul ~ Korea, Beijing ~ China)
+  and share none, the pair is unrelated. Every doubt resolves to "unrelated": a false
+  "inconsistent" flips a verdict to contradicted.
+"""
+from verify.checks.compare import check_pair, summarize
+from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
+from verify.checks.quantities import Quantity, extract_quantities
+
+__all__ = [
+    "DateMention",
+    "Duration",
+    "Quantity",
+    "check_pair",
+    "extract_dates",
+    "extract_durations",
+    "extract_quantities",
+    "summarize",
+]

@@ -1,0 +1,190 @@
+"""Claim type and check-worthiness, from surface cues.
+
+Type: the most specific kind of checkable content wins (numeric > temporal > quote > entity);
+"opinion" only when the claim is evaluative and carries no number or date. Check-worthiness never
+drops a claim, it marks it with a reason: opinion, speculation, attribution, forecast, question,
+boilerplate (None for a plain statement of fact).
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..records import ClaimType
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# Calendar expressions: removed before looking for numbers, so "March 3, 2025" is temporal only.
+DATE_EXPRESSION = re.compile(
+    rf"\b{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b"
+    r"|\b(?:early|mid|late)[- ]\d{4}s?\b"
+    r"|\b(?:fiscal\s+)?(?:1[5-9]|20)\d{2}s?\b"
+    rf"|\b{_WEEKDAY}\b"
+)
+_TEMPORAL_WORDS = re.compile(
+    r"\b(?:yesterday|today|tomorrow|tonight|decade|century|quarter|Q[1-4]"
+    r"|(?:last|next|this|past|coming|previous)\s+(?:week|month|year|weekend|spring|summer|autumn|fall|winter)"
+    r"|(?:days?|weeks?|months?|years?)\s+(?:ago|later|earlier))\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+    r"|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|doubled|triple|tripled|twice"
+    r"|percent|per cent)\b"
+    # an ordinal after a determiner ("the second summit"), not the adverb ("first announced")
+    r"|\b(?:the|this|that|a|its|their|his|her|our)\s+(?:first|second|third|fourth|fifth|sixth|seventh|eighth"
+    r"|ninth|tenth)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]{2,}[\"\u201d]")
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|told|tells|stated|states|added|adds|noted|notes|indicated|indicates|announced"
+    r"|explained|commented|remarked|wrote|writes|declared|insisted|argued|argues|claimed|claims"
+    r"|called|described|according to)\b",
+    re.IGNORECASE,
+)
+
+# Evaluative predicates: the sentence's point is a judgement, not a checkable fact.
+_STRONG_OPINION = re.compile(
+    r"\b(?:signals?|signaled|signalled)\s+(?:a|an|the|that)\b|\bserves?\s+as\b|\brepresents?\s+(?:a|an)\b"
+    r"|\b(?:nearly|almost|virtually)\s+unprecedented\b|\bparticularly\s+\w+\b|\bcalculated\s+move\b"
+    r"|\bdeliberate\s+effort\b|\bbalancing\s+act\b|\breminder\b|\b(?:is|are|was|were)\s+eager\s+to\b"
+    r"|\bsuggests?\s+that\b|\btestament\s+to\b|\bunderscores?\b|\bgame[- ]changer\b|\bbackdrop\b"
+    r"|\b(?:thrilled|delighted|excited|proud|pleased|honou?red)\s+(?:to|by|with|that)\b"
+    r"|\bI\s+(?:think|believe|feel)\b|\bin\s+(?:my|our)\s+(?:view|opinion)\b"
+    r"|\b(?:the\s+)?best\s+in\s+the\b|\bworld[- ]class\b|\bshould\b|\bmust\b",
+    re.IGNORECASE,
+)
+_WEAK_OPINION = re.compile(
+    r"\b(?:landmark|historic|significant|major|strategic|dramatic|soaring|deepening|hawkish|delicate"
+    r"|volatile|critical|vital|symbolic|remarkable|unprecedented|important|crucial|innovative|leading"
+    r"|exceptional|cutting-edge|robust|groundbreaking|compelling|promising|subtle|sheer|clear)\b",
+    re.IGNORECASE,
+)
+# "may" is speculation only in lower case: "May 2025" is a month.
+_SPECULATION = re.compile(
+    r"\b(?:could|might|would|potentially|possibly|perhaps|probably|likely|unlikely|reportedly\s+considering)\b"
+    r"|\bmay\b|\b(?:appears?|seems?)\s+to\b",
+)
+_FORECAST = re.compile(
+    r"\b(?:will|shall|(?:is|are|was|were)\s+(?:expected|set|scheduled|due|poised|projected|slated)\b"
+    r"|plans?\s+to|expects?|forecasts?|upcoming)\b",
+    re.IGNORECASE,
+)
+_HEDGED_REPORT = re.compile(r"\b(?:reportedly|according\s+to|allegedly|purportedly)\b", re.IGNORECASE)
+_ATTRIBUTION_VERB = re.compile(
+    r"\b(?:said|says|say|told|stated|added|noted|indicated|announced|suggested|suggests?|believes?"
+    r"|believed|argued|argues?|claimed|claims?|warned|warns?|insisted|declared|explained|think|thinks)\b",
+    re.IGNORECASE,
+)
+# Sources that are not a named, checkable speaker.
+_VAGUE_SOURCE = re.compile(
+    r"^(?:(?:some|many|most|several)\s+)?(?:analysts|experts|observers|critics|commentators|sources"
+    r"|officials|insiders|people|some|many|others|scholars|researchers)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_SPEAKER = re.compile(r"\s*(?:he|she|they|we|i)\s+$", re.IGNORECASE)
+_NAMED_SPEAKER = re.compile(r"[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)+")
+_BOILERPLATE = re.compile(
+    r"^(?:comments?(?:\s+list)?|share(?:\s+this(?:\s+article)?)?|advertisement|read\s+more|related(?:\s+articles?)?"
+    r"|subscribe.*|sign\s+up.*|follow\s+us.*|click\s+here.*|copyright.*|all\s+rights\s+reserved.*|\u00a9.*"
+    r"|(?:media|press)\s+contacts?:?.*|about\s+.*|photo:.*|image:.*|source:.*|tags?:.*|published:.*"
+    r"|updated:.*|posted:.*|by\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})$",
+    re.IGNORECASE,
+)
+
+
+def strip_dates(text: str) -> str:
+    return DATE_EXPRESSION.sub(" ", text)
+
+
+def has_number(text: str) -> bool:
+    # "30 seconds" is a number; "second" alone is an ordinal: both count.
+    return _NUMBER.search(strip_dates(text)) is not None
+
+
+def has_time(text: str) -> bool:
+    return DATE_EXPRESSION.search(text) is not None or _TEMPORAL_WORDS.search(text) is not None
+
+
+def is_quote(text: str) -> bool:
+    return _QUOTED.search(text) is not None and _SPEECH.search(text) is not None
+
+
+def is_opinion(text: str) -> bool:
+    """An evaluative predicate, or several evaluative words and no number or date to check."""
+    if _STRONG_OPINION.search(text):
+        return True
+    weak = len(_WEAK_OPINION.findall(text))
+    return weak >= 2 and not has_number(text) and not has_time(text)
+
+
+def is_boilerplate(text: str, unterminated: bool) -> bool:
+    """Page furniture: a short line with no sentence end ("Comment List"), or a known label."""
+    stripped = text.strip().rstrip(":")
+    if _BOILERPLATE.match(stripped):
+        return True
+    if not unterminated:
+        return False
+    words = stripped.split()
+    return len(words) <= 3 or re.search(r"[A-Za-z]", stripped) is None
+
+
+def claim_type(text: str) -> ClaimType:
+    if has_number(text):
+        return "numeric"
+    if has_time(text):
+        return "temporal"
+    if is_quote(text):
+        return "quote"
+    if is_opinion(text):
+        return "opinion"
+    return "entity"
+
+
+def check_worthiness(text: str, boilerplate: bool = False) -> tuple[bool, str | None]:
+    """(checkworthy, reason). Attributed claims stay checkworthy when a named source or a
+    concrete reported fact makes them checkable; vague sources with a judgement do not."""
+    if boilerplate:
+        return False, "boilerplate"
+    if text.rstrip().rstrip("\"'\u201d\u2019)").endswith("?"):
+        return False, "question"
+    attribution = _attribution(text)
+    if attribution is not None:
+        source, content = attribution
+        if _VAGUE_SOURCE.match(source.strip()):
+            concrete = not is_opinion(content) and _SPECULATION.search(content) is None
+            return concrete, "attribution"
+        return not is_opinion(content), "attribution"
+    if is_opinion(text):
+        return False, "opinion"
+    if _SPECULATION.search(text):
+        return False, "speculation"
+    if _FORECAST.search(text):
+        return True, "forecast"
+    return True, None
+
+
+def _attribution(text: str) -> tuple[str, str] | None:
+    """(source, reported content) when the claim reports what someone said or is reported."""
+    hedge = _HEDGED_REPORT.search(text)
+    if hedge:
+        return text[: hedge.start()] or "reportedly", text
+    verb = _ATTRIBUTION_VERB.search(text)
+    if verb is None:
+        return None
+    source, content = text[: verb.start()], text[verb.end() :]
+    quoted = _QUOTED.search(text)
+    if quoted and quoted.end() <= verb.start() + 2:
+        # “...,” said Maria Chen: the quote is the content, the speaker follows the verb
+        return text[verb.end() :], quoted.group(0)
+    if _VAGUE_SOURCE.match(source.strip()) or _NAMED_SPEAKER.search(source) or _PRONOUN_SPEAKER.match(source):
+        return source, content
+    return None

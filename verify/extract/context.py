@@ -1,0 +1,223 @@
+"""Light decontextualisation: make a claim readable on its own, using only the text before it.
+
+Each rule fires only when the referent is unambiguous (one candidate); otherwise the words stay
+as written. The state is small and bounded (a capped table of people, the current event, the
+previous sentence's people), so a long document streams through in constant memory.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Optional
+
+NATIONALITY_TO_COUNTRY = {
+    "Chinese": "China", "South Korean": "South Korea", "North Korean": "North Korea", "Korean": "Korea",
+    "Japanese": "Japan", "American": "the United States", "U.S.": "the United States", "US": "the United States",
+    "British": "the United Kingdom", "French": "France", "German": "Germany", "Russian": "Russia",
+    "Indian": "India", "Canadian": "Canada", "Australian": "Australia", "Taiwanese": "Taiwan",
+    "Italian": "Italy", "Spanish": "Spain", "Brazilian": "Brazil", "Mexican": "Mexico",
+    "Ukrainian": "Ukraine", "Israeli": "Israel", "Iranian": "Iran", "Turkish": "Turkey",
+    "Vietnamese": "Vietnam", "Indonesian": "Indonesia", "Philippine": "the Philippines", "Polish": "Poland",
+}
+COUNTRIES = sorted({c.removeprefix("the ") for c in NATIONALITY_TO_COUNTRY.values()}, key=len, reverse=True)
+MAX_PEOPLE = 500  # a long document forgets its oldest names rather than growing without bound
+
+_TOKEN = r"[A-Z][a-z]+(?:['\u2019][A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)?"
+_FULL_NAME = rf"{_TOKEN}(?:\s+{_TOKEN}){{1,2}}"
+_NATIONALITY = "|".join(re.escape(n) for n in sorted(NATIONALITY_TO_COUNTRY, key=len, reverse=True))
+_TITLE = (
+    r"(?:President|Prime\s+Minister|PM|Premier|Chancellor|(?:Foreign|Defen[cs]e|Finance|Trade)\s+Minister"
+    r"|Minister|Secretary(?:\s+of\s+State)?|Senator|Sen\.|Governor|Gov\.|King|Queen|Chairman|Chairwoman"
+    r"|CEO|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|General|Gen\.|Judge|Mayor|Ambassador)"
+)
+_TITLED_PERSON = re.compile(rf"\b{_TITLE}\s+({_FULL_NAME})\b")
+_NATIONALITY_BEFORE = re.compile(rf"\b({_NATIONALITY})\s+$")
+_APPOSED_PERSON = re.compile(
+    rf"(?:^|[.;:]\s+|\bsaid\s+)({_FULL_NAME}),\s+(?:his|her|its|their|the|a|an|[A-Z][\w-]*['\u2019]s|chief|vice|senior|co-?founder)\b"
+)
+_PREDECESSOR = re.compile(rf"\bpredecessor,?\s+({_FULL_NAME})\b")
+_SPEAKER = re.compile(rf"\b(?:said|says|according\s+to)\s+({_FULL_NAME})\b")
+_TOKEN_RE = re.compile(_TOKEN)
+_NOT_NAMES = frozenset(
+    """The This That These Those There Then When While After Before Since During In On At For From With
+    By As And But Or If It Its He She They We Our Their His Her Will May June April August March
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February July September October
+    November December President Minister Prime Chancellor Sunday Analysts Relations Such""".split()
+)
+_PRONOUN = re.compile(r"\b(he|He|him|his|His|she|She|her|Her)\b")
+_NOT_POSSESSED = frozenset("to for with and at in on by from that as the a an of or but".split())
+_EVENT_NOUN = r"(?:visit|summit|meeting|talks|trip)"
+_NEW_EVENT = re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}({_EVENT_NOUN})\b")
+_EVENT_REFERENCE = re.compile(
+    rf"\b(?:this|the|This|The)\s+((?:(?:upcoming|planned|latest|current|state|landmark|historic)\s+)*)({_EVENT_NOUN})\b"
+    r"(?!\s+(?:of|between|in|with|to|at|by|from)\b)(?![\w-])"
+)
+_TWO_COUNTRIES = re.compile(r"\b(?:the|The)\s+two\s+(?:nations|countries|neighbou?rs|sides|governments)\b")
+_TWO_LEADERS = re.compile(r"\b(?:the|The)\s+two\s+leaders\b")
+_PREVIOUS_GOVERNMENT = re.compile(r"\b(?:the|The)\s+(?:previous|former)\s+(administration|government)\b")
+_COUNTRY_PAIR = re.compile(
+    r"\b(" + "|".join(re.escape(c) for c in COUNTRIES) + r")[-\u2013](" + "|".join(re.escape(c) for c in COUNTRIES) + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    country: str | None = None
+
+
+class Context:
+    """What the text so far says about people and the current event."""
+
+    def __init__(self) -> None:
+        self.people: OrderedDict[str, Person] = OrderedDict()
+        self._by_token: dict[str, set[str]] = {}
+        self.previous_people: list[str] = []
+        self.event: tuple[str, str] | None = None
+        self.country_pair: tuple[str, str] | None = None
+        self.predecessor: str | None = None
+
+    # -- learning -------------------------------------------------------------------------------
+    def learn(self, sentence: str) -> None:
+        """Register the people a sentence introduces (before its claims are resolved)."""
+        for m in _TITLED_PERSON.finditer(sentence):
+            # "South Korean President Lee": the nationality sits just before the title
+            nationality = _NATIONALITY_BEFORE.search(sentence, max(0, m.start() - 20), m.start())
+            self._add(m.group(1), NATIONALITY_TO_COUNTRY[nationality.group(1)] if nationality else None)
+        for pattern in (_APPOSED_PERSON, _SPEAKER):
+            for m in pattern.finditer(sentence):
+                self._add(m.group(1), None)
+        for m in _PREDECESSOR.finditer(sentence):
+            self._add(m.group(1), None)
+            self.predecessor = self._canonical(m.group(1))
+        pair = _COUNTRY_PAIR.search(sentence)
+        if pair and pair.group(1) != pair.group(2):
+            self.country_pair = (pair.group(1), pair.group(2))
+
+    def finish_sentence(self, sentence: str) -> None:
+        """Remember who this sentence mentioned and any event it introduced, for the next ones."""
+        mentioned = self.mentions(sentence)
+        self.previous_people = mentioned
+        if _NEW_EVENT.search(sentence) and len(mentioned) >= 2:
+            self.event = (mentioned[0], mentioned[1])
+
+    def _add(self, name: str, country: str | None) -> None:
+        name = re.sub(r"\s+", " ", name)
+        tokens = name.split()
+        if any(t in _NOT_NAMES for t in tokens):
+            return
+        known = self.people.get(name)
+        self.people[name] = Person(name, country or (known.country if known else None))
+        self.people.move_to_end(name)
+        for token in (tokens[0], tokens[-1]):
+            self._by_token.setdefault(token, set()).add(name)
+        if len(self.people) > MAX_PEOPLE:
+            oldest, _ = self.people.popitem(last=False)
+            for names in self._by_token.values():
+                names.discard(oldest)
+
+    def _canonical(self, name: str) -> str:
+        return re.sub(r"\s+", " ", name)
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def _name_at(self, text: str, pos: int, token: str) -> tuple[str, bool] | None:
+        """(person, written in full) for a name token at `pos`, when it denotes exactly one person."""
+        names = self._by_token.get(token)
+        if not names:
+            return None
+        for name in names:
+            if text.startswith(name, pos) or text.endswith(name, 0, pos + len(token)):
+                return name, True
+        if len(names) == 1:
+            return next(iter(names)), False
+        return None
+
+    def mentions(self, text: str) -> list[str]:
+        found: list[str] = []
+        if not self._by_token:
+            return found
+        for m in _TOKEN_RE.finditer(text):
+            hit = self._name_at(text, m.start(), m.group(0))
+            if hit and hit[0] not in found:
+                found.append(hit[0])
+        return found
+
+    # -- rewriting ------------------------------------------------------------------------------
+    def resolve(self, claim: str, sentence: str, piece_start: int) -> str:
+        """The claim with unambiguous references replaced by what they refer to."""
+        claim = self._resolve_pronoun(claim, sentence[:piece_start])
+        claim = self._expand_names(claim)
+        claim = self._resolve_event(claim)
+        claim = self._resolve_groups(claim)
+        return claim
+
+    def _expand_names(self, claim: str) -> str:
+        """"Lee" -> "Lee Jae-myung" when one known person has that first or last name."""
+        if not self._by_token:
+            return claim
+        out: list[str] = []
+        last = 0
+        for m in _TOKEN_RE.finditer(claim):
+            hit = self._name_at(claim, m.start(), m.group(0))
+            if hit and not hit[1] and m.group(0) not in _NOT_NAMES:
+                out.append(claim[last : m.start()])
+                out.append(hit[0])
+                last = m.end()
+        out.append(claim[last:])
+        return "".join(out)
+
+    def _resolve_pronoun(self, claim: str, sentence_before: str) -> str:
+        m = _PRONOUN.search(claim)
+        if m is None:
+            return claim
+        in_claim = self.mentions(claim[: m.start()])
+        if in_claim:
+            return claim  # the claim itself names who the pronoun means
+        nearby = self.mentions(sentence_before) or self.previous_people
+        if len(nearby) != 1:
+            return claim
+        name = nearby[0]
+        word = m.group(1).lower()
+        following = re.match(r"\s+([A-Za-z-]+)", claim[m.end() :])
+        possessive = word == "his" or (
+            word == "her" and following is not None and following.group(1).lower() not in _NOT_POSSESSED
+        )
+        replacement = f"{name}'s" if possessive else name
+        return claim[: m.start()] + replacement + claim[m.end() :]
+
+    def _resolve_event(self, claim: str) -> str:
+        if self.event is None:
+            return claim
+        host, guest = self.event
+
+        def rewrite(m: re.Match[str]) -> str:
+            noun = m.group(2)
+            det = "The" if m.group(0)[0].isupper() else "the"
+            adjectives = m.group(1)
+            host_country = self.people[host].country if host in self.people else None
+            if noun in ("visit", "trip") and host_country:
+                return f"{det} {adjectives}{noun} by {guest} to {host_country}"
+            return f"{det} {adjectives}{noun} between {host} and {guest}"
+
+        return _EVENT_REFERENCE.sub(rewrite, claim)
+
+    def _resolve_groups(self, claim: str) -> str:
+        pair = self._event_countries() or self.country_pair
+        if pair:
+            claim = _TWO_COUNTRIES.sub(lambda m: f"{pair[0]} and {pair[1]}", claim)
+        if self.event:
+            claim = _TWO_LEADERS.sub(lambda m: f"{self.event[0]} and {self.event[1]}", claim)
+        if self.predecessor:
+            claim = _PREVIOUS_GOVERNMENT.sub(
+                lambda m: f"{'The' if m.group(0)[0] == 'T' else 'the'} {self.predecessor} {m.group(1)}", claim
+            )
+        return claim
+
+    def _event_countries(self) -> tuple[str, str] | None:
+        if self.event is None:
+            return None
+        countries = [self.people[p].country if p in self.people else None for p in self.event]
+        if countries[0] and countries[1] and countries[0] != countries[1]:
+            return countries[0], countries[1]
+        return None

@@ -178,18 +178,32 @@ def _register_optional() -> None:
 _register_optional()
 
 
-def main() -> None:
+def _click_exceptions():
+    """typer ≥ 0.29 vendors its own click; usage errors may come from either copy."""
     import click
 
+    mods = [click.exceptions]
+    try:
+        from typer._click import exceptions as vendored
+
+        mods.append(vendored)
+    except ImportError:
+        pass
+    return (tuple(m.ClickException for m in mods),
+            tuple(m.Abort for m in mods if hasattr(m, "Abort")))
+
+
+def main() -> None:
+    click_errors, aborts = _click_exceptions()
     try:
         rc = app(standalone_mode=False)
     except VerifyError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except aborts:
         err.print("aborted")
         sys.exit(130)
-    except click.exceptions.ClickException as e:
+    except click_errors as e:
         e.show()
         sys.exit(2)
     except KeyboardInterrupt:

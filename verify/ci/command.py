@@ -1,0 +1,105 @@
+"""`verify ci`: run the claim sets and gate on them (exit 0 pass, 1 fail, 2 bad input)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError
+from ..io import atomic_write
+from .baseline import DEFAULT_TOLERANCE, BaselineComparison, VerdictChange, compare, load_baseline, write_baseline
+from .junit import write_junit
+from .loader import load_claim_sets
+from .render import make_console, print_summary, result_json
+from .runner import CheckingPipeline, CIResult, run_sets
+
+DEFAULT_CLAIMS_DIR = Path("claims")
+
+
+def make_pipeline(model: Optional[str], top_k: int, checks: bool) -> CheckingPipeline:
+    from ..pipeline import Pipeline
+
+    return Pipeline(model=model, top_k=top_k, checks=checks)
+
+
+def ci_command(
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Claim-set files or folders (folders: every claims.yaml / *.claims.yaml). Default: claims/"
+    ),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML here (one suite per set)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout (table goes to stderr)."),
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write the JSON result to this file."),
+    min_accuracy: Optional[float] = typer.Option(
+        None, "--min-accuracy", help="Tolerant mode: pass when this share of claims passes."
+    ),
+    tags: Optional[str] = typer.Option(None, "--tags", help="Only run claims with one of these tags (a,b)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Compare with a recorded run (JSON lockfile)."),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="Re-record the --baseline file."),
+    tolerance: float = typer.Option(
+        DEFAULT_TOLERANCE, "--tolerance", help="Report probability drift above this."
+    ),
+    model: Optional[str] = typer.Option(None, "--model", help="Verifier: embedded name, folder or HF id."),
+    top_k: int = typer.Option(5, "--top-k", help="Evidence passages per claim."),
+    no_checks: bool = typer.Option(False, "--no-checks", help="Turn off the numeric/date consistency checks."),
+) -> None:
+    """Run curated claim sets and fail (exit 1) when a claim gets the wrong verdict or regresses."""
+    # Ranges are checked here, not by typer, so a bad value is exit 2 with one line like any bad input.
+    if min_accuracy is not None and not 0.0 <= min_accuracy <= 1.0:
+        raise InputError(f"--min-accuracy must be between 0 and 1, got {min_accuracy}")
+    if not 0.0 <= tolerance <= 1.0:
+        raise InputError(f"--tolerance must be between 0 and 1, got {tolerance}")
+    if top_k < 1:
+        raise InputError(f"--top-k must be at least 1, got {top_k}")
+    if update_baseline and baseline is None:
+        raise InputError("--update-baseline needs --baseline FILE")
+    tag_filter = _parse_tags(tags)
+    sets = load_claim_sets(list(paths) if paths else [DEFAULT_CLAIMS_DIR])
+    previous = None
+    if baseline is not None:
+        if baseline.exists():
+            previous = load_baseline(baseline)
+        elif not update_baseline:
+            raise InputError(f"baseline not found: {baseline} (record one with --update-baseline)")
+
+    result = run_sets(sets, make_pipeline(model, top_k, not no_checks), tag_filter)
+    if not result.cases:
+        raise InputError(f"no claims selected (--tags {tags})")
+    comparison = compare(result, previous, tolerance) if previous is not None else None
+    regressions = _gating_regressions(result, comparison)
+    # Re-recording accepts today's verdicts, so regressions stop gating; wrong verdicts still do.
+    gate_passed = result.gate_passes(min_accuracy) and (update_baseline or not regressions)
+
+    console = make_console(stderr=json_output)
+    print_summary(console, result, comparison, min_accuracy)
+    if regressions and not update_baseline:
+        console.print(f"[bold red]{len(regressions)} regression(s) against {baseline}[/]")
+    if junit is not None:
+        write_junit(result, junit, comparison)
+    if json_output or json_out is not None:
+        payload = result_json(result, comparison, gate_passed, min_accuracy)
+        if json_out is not None:
+            atomic_write(json_out, payload)
+        if json_output:
+            typer.echo(payload, nl=False)
+    if update_baseline:
+        write_baseline(result, baseline, previous)
+        console.print(f"baseline written: {baseline}")
+    console.print("[bold green]gate: pass[/]" if gate_passed else "[bold red]gate: FAIL[/]")
+    raise typer.Exit(0 if gate_passed else 1)
+
+
+def _parse_tags(tags: Optional[str]) -> Optional[set[str]]:
+    if tags is None:
+        return None
+    selected = {t.strip() for t in tags.split(",") if t.strip()}
+    if not selected:
+        raise InputError("--tags is empty; give a comma-separated list such as numeric,temporal")
+    return selected
+
+
+def _gating_regressions(result: CIResult, comparison: Optional[BaselineComparison]) -> list[VerdictChange]:
+    if comparison is None:
+        return []
+    known = {(c.set_name, c.key) for c in result.cases if c.known_failure}
+    return [r for r in comparison.regressions if (r.set_name, r.key) not in known]

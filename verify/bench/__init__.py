@@ -1,0 +1,1 @@
+"""Benchmarks: dataset adapters, metrics, baselines and the runner behind `verify bench`."""

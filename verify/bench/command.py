@@ -1,0 +1,119 @@
+"""`verify bench`: the CLI face of the benchmark harness (registered by verify/cli.py with
+`app.command("bench")(bench_command)`)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from ..errors import InputError, VerifyError
+
+console = Console()
+err_console = Console(stderr=True)
+
+DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli (held-out NLI suite) | nli:<set> | "
+                "a JSONL/CSV file (with --format and column options). With --compare: two results JSON files.")
+
+
+def bench_command(
+    targets: Optional[list[str]] = typer.Argument(None, help=DATASET_HELP, show_default=False),
+    split: Optional[str] = typer.Option(None, help="scifact: train|validation; fever-symmetric: test|dev|full|generated; "
+                                        "sufficient-facts: all|fever|hover|vitaminc; covid-fact: all"),
+    mode: str = typer.Option("oracle", help="oracle (gold evidence given) or retrieval (the dataset's whole corpus)"),
+    model: Optional[str] = typer.Option(None, help="verifier name/path/HF id (default: the embedded model), or majority / lexical"),
+    limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli)"),
+    seed: int = typer.Option(13, help="sampling and bootstrap seed"),
+    out: Path = typer.Option(Path("benchmarks/results"), help="folder for results JSON/MD/PNG"),
+    data_dir: Optional[Path] = typer.Option(None, help="data root (default $VERIFY_DATA_DIR or ../shared/data beside the repo)"),
+    checks: bool = typer.Option(True, "--checks/--no-checks", help="numeric/date checks in the pipeline"),
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted run from its per-example cache"),
+    top_k: int = typer.Option(5, help="passages retrieved per claim (retrieval mode)"),
+    batch_size: int = typer.Option(16, help="examples per batch (and per cache append)"),
+    dedup: Optional[bool] = typer.Option(None, "--dedup/--no-dedup", help="drop claims that occur in nli/train/ "
+                                         "(default: on, except sufficient-facts where the overlap is only counted)"),
+    sets: Optional[str] = typer.Option(None, help="nli: comma-separated held-out sets (default: all in nli/heldout/)"),
+    compare: bool = typer.Option(False, "--compare", help="print the difference table of two results JSON files"),
+    table: bool = typer.Option(False, "--table", help="regenerate benchmarks/README.md's tables from --out/*.json"),
+    fmt: Optional[str] = typer.Option(None, "--format", help="generic file: jsonl or csv"),
+    claim_col: str = typer.Option("claim", help="generic file: claim column"),
+    evidence_col: str = typer.Option("evidence", help="generic file: evidence column (text or list of texts)"),
+    label_col: str = typer.Option("label", help="generic file: label column"),
+    label_map: Optional[str] = typer.Option(None, help="generic file: RAW=label,... e.g. SUPPORTS=supported,REFUTES=contradicted"),
+    id_col: Optional[str] = typer.Option(None, help="generic file: id column (default: row number)"),
+    doc_col: Optional[str] = typer.Option(None, help="generic file: gold document id column(s) for retrieval recall"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="rich progress bars"),
+) -> None:
+    """Benchmark the verifier (or a baseline) on a labelled dataset and write results files."""
+    try:
+        _run(**locals())
+    except VerifyError as err:
+        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(err.exit_code)
+
+
+def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
+         compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress) -> None:
+    from .results import compare_table, read_result
+
+    targets = targets or []
+    if compare:
+        if len(targets) != 2:
+            raise InputError("--compare takes two results JSON files: verify bench --compare A.json B.json")
+        a, b = (Path(t) for t in targets)
+        console.print(compare_table(read_result(a), read_result(b), a.name, b.name))
+        return
+    if table:
+        from .table import REPO_ROOT, update_readme
+
+        path = update_readme(REPO_ROOT / "benchmarks" / "README.md", out)
+        console.print(f"updated {path}")
+        return
+    if len(targets) != 1:
+        raise InputError(f"give one dataset: {DATASET_HELP}")
+    if mode not in ("oracle", "retrieval"):
+        raise InputError(f"--mode must be oracle or retrieval, got {mode!r}")
+    if limit is not None and limit <= 0:
+        raise InputError("--limit must be positive")
+    if batch_size <= 0 or top_k <= 0:
+        raise InputError("--batch-size and --top-k must be positive")
+
+    from .runner import RunSettings
+
+    settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,
+                           batch_size=batch_size, resume=resume, data_dir=str(data_dir) if data_dir else None,
+                           progress=progress)
+    name = targets[0]
+    if name == "nli":
+        from .nli_suite import run_nli_suite, write_nli_results
+
+        chosen = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
+        record = run_nli_suite(chosen, settings, out)
+        paths = write_nli_results(record, out)
+        from .nli_suite import nli_markdown
+
+        console.print(nli_markdown(record))
+        console.print(f"wrote {paths['json']} and {paths['md']}")
+        return
+
+    dataset = _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col)
+    from .results import markdown_summary, write_results
+    from .runner import run_benchmark
+
+    record = run_benchmark(dataset, settings, out)
+    paths = write_results(record, out)
+    console.print(markdown_summary(record))
+    console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col):
+    from .datasets import load_benchmark, load_generic, parse_label_map
+
+    path = Path(name)
+    if fmt or path.suffix.lower() in (".jsonl", ".json", ".csv", ".tsv"):
+        if not label_map:
+            raise InputError("a dataset file needs --label-map RAW=label,... (labels: supported, contradicted, "
+                             "not_enough_info, not_supported, or entailment, neutral, contradiction, not_entailment)")
+        return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_label_map(label_map), id_col, doc_col)
+    return load_benchmark(name, split, data_dir, dedup)

@@ -36,7 +36,17 @@ def decode_bytes(data: bytes, label: str) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{label} is not text in any encoding we can detect")
-    return str(best)
+    # Detection cannot tell single-byte code pages apart on short texts (it may say mac_iceland for
+    # Latin-1 German). Western text read as Windows-1252 has mostly ASCII letters with a few accents;
+    # Cyrillic or Greek read that way would be nearly all accents, so then trust the detector.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return str(best)
+    letters = [ch for ch in western if ch.isalpha()]
+    accented = sum(1 for ch in letters if not ch.isascii())
+    return western if letters and accented / len(letters) < 0.3 else str(best)
+
 
 
 def atomic_write(path: str | Path, data: str | bytes) -> Path:

@@ -89,6 +89,9 @@ class Pipeline:
     def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike, timings: dict) -> Report:
         targets = [c for c in claims if c.checkworthy or self.all_claims]
         t = time.perf_counter()
+        verifier = self.verifier  # a bad model fails before any indexing work
+        timings["load_model"] = time.perf_counter() - t
+        t = time.perf_counter()
         index = self.open_corpus(corpus)
         timings["index"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -107,7 +110,7 @@ class Pipeline:
             document=document, claims=claims, evidence=evidence,
             pair_scores=[p for c in targets for p in scores.get(c.id, [])], verdicts=verdicts,
             summary=summarize(claims, verdicts),
-            provenance={"version": __version__, "model": self.verifier.name, "model_hash": self.verifier.hash,
+            provenance={"version": __version__, "model": verifier.name, "model_hash": verifier.hash,
                         "index_hash": index.manifest.get("corpus_hash"), "top_k": self.top_k, "checks": self.checks,
                         "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},

@@ -28,9 +28,10 @@ class Encoder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        if path is None:
-            from ..nli.base import minilm_path
+        from ..nli.base import minilm_path, quiet_transformers
 
+        quiet_transformers()
+        if path is None:
             folder, self.name = minilm_path(), DEFAULT_ENCODER
         else:
             folder = Path(path).expanduser()

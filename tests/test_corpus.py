@@ -149,7 +149,8 @@ def test_sentences_respect_abbreviations_and_paragraphs():
     assert sentences == [
         "Dr. Smith met J. Doe in the U.S. capital.",
         "They talked!",
-        "A heading without a stop\nNext (it rained.)",
+        "A heading without a stop",  # a line without final punctuation is a headline
+        "Next (it rained.)",
         "End",
     ]
 

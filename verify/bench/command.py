@@ -21,7 +21,7 @@ def bench_command(
     targets: Optional[list[str]] = typer.Argument(None, help=DATASET_HELP, show_default=False),
     split: Optional[str] = typer.Option(None, help="scifact: train|validation; fever-symmetric: test|dev|full|generated; "
                                         "sufficient-facts: all|fever|hover|vitaminc; covid-fact: all"),
-    mode: str = typer.Option("oracle", help="oracle (gold evidence given) or retrieval (the dataset's whole corpus)"),
+    mode: str = typer.Option("oracle", help="oracle (gold evidence given), retrieval (the dataset's whole corpus), or pipeline (NLI pair sets judged through windows + checks + aggregation)"),
     model: Optional[str] = typer.Option(None, help="verifier name/path/HF id (default: the embedded model), or majority / lexical"),
     limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli)"),
     seed: int = typer.Option(13, help="sampling and bootstrap seed"),
@@ -72,8 +72,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         return
     if len(targets) != 1:
         raise InputError(f"give one dataset: {DATASET_HELP}")
-    if mode not in ("oracle", "retrieval"):
-        raise InputError(f"--mode must be oracle or retrieval, got {mode!r}")
+    if mode not in ("oracle", "retrieval", "pipeline"):
+        raise InputError(f"--mode must be oracle, retrieval or pipeline, got {mode!r}")
     if limit is not None and limit <= 0:
         raise InputError("--limit must be positive")
     if batch_size <= 0 or top_k <= 0:

@@ -132,6 +132,20 @@ class PipelineOraclePredictor(Predictor):
         return [{"raw": dict(v.probabilities), "raw_label": v.label} for v in verdicts]
 
 
+class NliThroughPipelinePredictor(PipelineOraclePredictor):
+    """NLI pairs judged like claims (premise = the one evidence text), verdicts mapped back to NLI
+    labels: supported → entailment, contradicted → contradiction, not_enough_info → neutral. This is
+    how the effect of the numeric/date checks is measured on pair sets such as vitaminc_real_test."""
+
+    def predict(self, batch):
+        back = {v: k for k, v in NLI_TO_CLAIM.items()}
+        out = super().predict(batch)
+        for row in out:
+            row["raw"] = {back[k]: v for k, v in row["raw"].items()}
+            row["raw_label"] = back[row["raw_label"]]
+        return out
+
+
 class PipelineRetrievalPredictor(Predictor):
     """Claims checked against the dataset's whole corpus: retrieval + verifier + aggregation."""
 
@@ -191,17 +205,20 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
         lexical = load_or_fit_lexical(data_root(settings.data_dir), settings.cache_dir / "baselines")
         extra["lexical_trained_on"] = lexical.trained_on
         return NliPairPredictor(lexical, dataset, settings.batch_size), extra
-    if dataset.kind == "nli":
-        if settings.mode != "oracle":
-            raise InputError("NLI pair sets have no corpus: use --mode oracle")
+    if dataset.kind == "nli" and settings.mode == "retrieval":
+        raise InputError("NLI pair sets have no corpus: use --mode oracle (the model alone) or --mode pipeline")
+    if dataset.kind == "nli" and settings.mode == "oracle":
         return NliPairPredictor(shared_verifier(settings.model), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
 
     pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks)
+    if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
+        verifier = shared_verifier(settings.model)
+        return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra
     verifier = getattr(pipeline, "verifier", None)
     if verifier is None:  # the pipeline loads lazily; ask for the same model to learn its hash
         verifier = shared_verifier(settings.model)
-    if settings.mode == "oracle":
+    if settings.mode in ("oracle", "pipeline"):  # claim sets: judged with gold evidence
         return PipelineOraclePredictor(pipeline, verifier.name, verifier.hash), extra
     index, digest, n_docs = corpus_index(dataset, settings.cache_dir, settings.progress)
     extra.update(corpus_hash=digest, corpus_docs=n_docs, index_passages=len(index))

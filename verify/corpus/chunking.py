@@ -15,48 +15,15 @@ class ChunkableDoc(Protocol):
     title: str | None
 
 
-# A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace, or at a blank line.
-_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s)|\n\s*\n""")
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "cf", "al", "fig",
-    "no", "vol", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "gov", "gen", "sen", "rep", "u.s", "u.k", "approx", "dept", "est",
-}
 _WORD = re.compile(r"\S+")
 
 
 def sentence_spans(text: str) -> list[Span]:
-    """(start, end) of each sentence, trimmed of surrounding whitespace."""
-    spans: list[Span] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        if match.group().startswith(".") and _ends_with_abbreviation(text, match.start()):
-            continue
-        if not match.group().strip():  # blank line: the sentence ends before it
-            end = match.start()
-        _append_trimmed(text, start, end, spans)
-        start = match.end()
-    _append_trimmed(text, start, len(text), spans)
-    return spans
+    """(start, end) of each sentence, trimmed of surrounding whitespace: the same splitter as claim
+    extraction, so abbreviations, decimals and headlines are handled alike everywhere."""
+    from ..extract.sentences import iter_sentences
 
-
-def _ends_with_abbreviation(text: str, dot: int) -> bool:
-    word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = text[word_start:dot].lower().lstrip("(\"'“‘")
-    # Single letters ("J. Smith") and known abbreviations do not end sentences.
-    return len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS
-
-
-def _append_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    return [(s.start, s.end) for s in iter_sentences(text)]
 
 
 def _split_long(text: str, span: Span, max_words: int) -> list[Span]:

@@ -5,27 +5,8 @@ pair's score is taken from its most decisive window (SummaC / MiniCheck style ma
 """
 from __future__ import annotations
 
-import re
-
+from ..corpus.chunking import sentence_spans
 from ..records import Span
-
-# A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before whitespace and an
-# upper-case letter, digit or quote. Good enough inside evidence passages; claims use verify.extract.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[A-Z0-9\"“‘(])")
-_ABBREV = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|e\.g|i\.e|vs|etc|No|Inc|Ltd|Co|St)\.$")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    spans, start = [], 0
-    for m in _BOUNDARY.finditer(text):
-        if _ABBREV.search(text[max(0, m.start() - 6) : m.start()]):
-            continue  # "Dr. Lee", "U.S. troops": not a boundary
-        if text[start : m.start()].strip():
-            spans.append((start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
 
 
 def windows(text: str, size: int = 2, max_chars: int = 900) -> list[Span]:

@@ -1,0 +1,97 @@
+"""The whole pipeline on the seed article and its curated corpus, with the embedded model."""
+import datetime as dt
+
+import pytest
+
+from verify import Document, Pipeline
+from verify.corpus import load_corpus
+from verify.extract import load_document
+
+SEED = "claims/seed-summit"
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return Pipeline()
+
+
+@pytest.fixture(scope="module")
+def seed_report(pipe, repo, tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("c") / "corpus"
+    import shutil
+
+    shutil.copytree(repo / SEED / "corpus", corpus, ignore=shutil.ignore_patterns(".verify-index"))
+    doc = load_document(repo / SEED / "article.txt", date=dt.date(2026, 1, 3))
+    return doc, corpus, pipe.check(doc, corpus)
+
+
+def test_report_contract(seed_report):
+    doc, _, report = seed_report
+    worthy = [c for c in report.claims if c.checkworthy]
+    assert len(worthy) >= 15
+    assert [v.claim_id for v in report.verdicts] == [c.id for c in worthy]
+    for c in report.claims:
+        a, b = c.source_span
+        assert doc.text[a:b].strip() == doc.text[a:b] and b > a
+    for v in report.verdicts:
+        assert set(v.probabilities) == {"supported", "contradicted", "not_enough_info"}
+        assert abs(sum(v.probabilities.values()) - 1) < 1e-3
+        assert v.label in v.probabilities
+    assert report.summary["checkworthy"] == len(worthy)
+    assert report.provenance["model_hash"] and report.provenance["index_hash"]
+    assert {"extract", "index", "retrieve", "score", "aggregate"} <= set(report.timings)
+
+
+def test_cited_spans_point_into_the_corpus_documents(seed_report):
+    _, corpus, report = seed_report
+    docs = {d.id: d.text for d in load_corpus(corpus)}
+    cited = [e for v in report.verdicts for e in v.evidence]
+    assert cited
+    for e in cited:
+        a, b = e.span
+        assert docs[e.doc_id][a:b] == e.text
+
+
+def test_seed_verdicts_mostly_supported(seed_report):
+    """The article agrees with its background corpus: few of its claims may come out contradicted."""
+    _, _, report = seed_report
+    labels = [v.label for v in report.verdicts]
+    assert labels.count("supported") >= len(labels) // 3, labels
+    assert labels.count("contradicted") <= len(labels) // 4, labels
+
+
+def test_true_and_false_variants(pipe, seed_report):
+    _, corpus, _ = seed_report
+    report = pipe.check_claims([
+        "Lee Jae-myung took office in mid-2025.",
+        "Lee Jae-myung took office in 2023.",
+        "The two countries prepared more than ten agreements.",
+        "The two countries prepared fewer than five agreements.",
+        "Lee Jae-myung will meet the Japanese emperor in March.",
+    ], corpus, date=dt.date(2026, 1, 3))
+    got = [v.label for v in report.verdicts]
+    assert got[0] == "supported" and got[1] == "contradicted", got
+    assert got[2] == "supported" and got[3] == "contradicted", got
+    assert got[4] != "supported", got
+    assert any("agreement" in f.explanation for f in report.verdicts[3].checks)
+
+
+def test_checks_switch_changes_a_numeric_verdict(seed_report):
+    _, corpus, _ = seed_report
+    claim = ["China and South Korea signed 40 memorandums of understanding."]
+    with_checks = Pipeline(checks=True).check_claims(claim, corpus)
+    without = Pipeline(checks=False).check_claims(claim, corpus)
+    assert with_checks.verdicts[0].label == "contradicted"
+    assert with_checks.verdicts[0].checks and not without.verdicts[0].checks
+    assert with_checks.verdicts[0].probabilities["contradicted"] > without.verdicts[0].probabilities["contradicted"]
+
+
+def test_oracle_judge_and_inline_corpus(pipe):
+    from verify.corpus import SourceDoc
+
+    verdicts = pipe.judge(["The museum opens on Mondays."], [["The museum is closed every Monday."]])
+    assert verdicts[0].label == "contradicted"
+    report = pipe.check(Document(text="The Louvre is in Paris. It opened in 1793."),
+                        [SourceDoc(id="louvre", text="The Louvre museum in Paris opened to the public in 1793."),
+                         SourceDoc(id="other", text="Football is played with a round ball.")])
+    assert report.verdicts and report.verdicts[0].evidence[0].doc_id == "louvre"

@@ -95,3 +95,14 @@ def test_oracle_judge_and_inline_corpus(pipe):
                         [SourceDoc(id="louvre", text="The Louvre museum in Paris opened to the public in 1793."),
                          SourceDoc(id="other", text="Football is played with a round ball.")])
     assert report.verdicts and report.verdicts[0].evidence[0].doc_id == "louvre"
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs(repo, monkeypatch):
+    """The README's Python API example, executed as written."""
+    readme = (repo / "README.md").read_text()
+    block = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(repo)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["report"].verdicts and namespace["probs"][0]["contradiction"] > 0.5

@@ -98,6 +98,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
           all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
           fail_on_contradicted: bool = typer.Option(False, help="Exit 1 when any claim is contradicted."),
+          trust_remote_code: bool = typer.Option(False, help="Allow a hub model's own Python code to run (off by default: it is code from the internet)."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .aggregate import Thresholds
@@ -109,7 +110,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     doc = load_document(article, date=_parse_date(date))
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
-                    all_claims=all_claims, progress=not quiet)
+                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code)
     report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)

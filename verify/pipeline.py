@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Sequence, Union
 
 from . import __version__
 from .aggregate import Thresholds, adjust_for_checks, aggregate
@@ -12,6 +12,10 @@ from .errors import InputError
 from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict
 from .nli.windows import windows
 
+if TYPE_CHECKING:
+    from .corpus import Index, SourceDoc
+
+CLAIM_BATCH = 256  # claims per retrieval/scoring round
 CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
 
 
@@ -20,7 +24,7 @@ class Pipeline:
 
     def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
                  thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
-                 progress: bool = False):
+                 progress: bool = False, trust_remote_code: bool = False):
         self.model_name = model
         self.top_k = top_k
         self.checks = checks
@@ -29,6 +33,7 @@ class Pipeline:
         self.all_claims = all_claims  # verify claims marked not check-worthy too
         self.batch_size = batch_size
         self.progress = progress
+        self.trust_remote_code = trust_remote_code
         self._verifier = None
 
     # -- components ---------------------------------------------------------------------------
@@ -37,7 +42,8 @@ class Pipeline:
         if self._verifier is None:
             from .nli import load_verifier
 
-            self._verifier = load_verifier(self.model_name)
+            extra = {"trust_remote_code": True} if self.trust_remote_code else {}
+            self._verifier = load_verifier(self.model_name, **extra)
         return self._verifier
 
     def open_corpus(self, corpus: CorpusLike):
@@ -54,12 +60,20 @@ class Pipeline:
 
     # -- public API -----------------------------------------------------------------------------
     def check(self, document: Document | str, corpus: CorpusLike) -> Report:
-        from .extract import extract_claims
+        from .extract import iter_claims
 
         if isinstance(document, str):
             document = Document(text=document)
         t0 = time.perf_counter()
-        claims = extract_claims(document)
+        from rich.progress import Progress
+
+        # Long articles take minutes to split: show progress through the text.
+        with Progress(disable=not self.progress or len(document.text) < 1_000_000, transient=True) as bar:
+            task = bar.add_task("extracting claims", total=len(document.text))
+            claims = []
+            for claim in iter_claims(document):
+                claims.append(claim)
+                bar.update(task, completed=claim.source_span[1])
         return self._verify(document, claims, corpus, {"extract": time.perf_counter() - t0})
 
     def check_claims(self, claims: Sequence[str], corpus: CorpusLike, date: dt.date | None = None) -> Report:
@@ -80,7 +94,7 @@ class Pipeline:
                            rank=j + 1, score=1.0) for j, t in enumerate(texts)]
             all_ev.append(ev)
         ids = [f"c{i + 1}" for i in range(len(claims))]
-        pair_scores = self._score(list(zip(ids, claims)), all_ev, date)
+        pair_scores = self._score(list(zip(ids, claims)), all_ev, date, progress=self.progress)
         for cid, ev in zip(ids, all_ev):
             verdicts.append(aggregate(cid, pair_scores.get(cid, []), ev, self.thresholds))
         return verdicts
@@ -94,16 +108,31 @@ class Pipeline:
         t = time.perf_counter()
         index = self.open_corpus(corpus)
         timings["index"] = time.perf_counter() - t
-        t = time.perf_counter()
-        found = index.search([c.text for c in targets], k=self.top_k) if targets else []
-        evidence = {c.id: ev for c, ev in zip(targets, found)}
-        timings["retrieve"] = time.perf_counter() - t
-        t = time.perf_counter()
-        scores = self._score([(c.id, c.text) for c in targets], found, document.date) if targets else {}
-        timings["score"] = time.perf_counter() - t
-        t = time.perf_counter()
-        verdicts = [aggregate(c.id, scores.get(c.id, []), evidence.get(c.id, []), self.thresholds) for c in targets]
-        timings["aggregate"] = time.perf_counter() - t
+        # Claims go through retrieval → scoring → aggregation in batches, so the pair/window working
+        # set stays bounded on very long articles; the report itself grows with the claims.
+        evidence: dict[str, list[Evidence]] = {}
+        scores: dict[str, list[PairScore]] = {}
+        verdicts: list[Verdict] = []
+        for key in ("retrieve", "score", "aggregate"):
+            timings[key] = 0.0
+        from rich.progress import Progress
+
+        with Progress(disable=not self.progress or len(targets) <= CLAIM_BATCH, transient=True) as bar:
+            task = bar.add_task("verifying claims", total=len(targets))
+            for start in range(0, len(targets), CLAIM_BATCH):
+                batch = targets[start : start + CLAIM_BATCH]
+                t = time.perf_counter()
+                found = index.search([c.text for c in batch], k=self.top_k)
+                evidence.update((c.id, ev) for c, ev in zip(batch, found))
+                timings["retrieve"] += time.perf_counter() - t
+                t = time.perf_counter()
+                scores.update(self._score([(c.id, c.text) for c in batch], found, document.date,
+                                          progress=self.progress and len(targets) <= CLAIM_BATCH))
+                timings["score"] += time.perf_counter() - t
+                t = time.perf_counter()
+                verdicts += [aggregate(c.id, scores.get(c.id, []), evidence[c.id], self.thresholds) for c in batch]
+                timings["aggregate"] += time.perf_counter() - t
+                bar.advance(task, len(batch))
         from .report import summarize
 
         return Report(
@@ -118,7 +147,7 @@ class Pipeline:
         )
 
     def _score(self, claims: list[tuple[str, str]], evidence: Iterable[list[Evidence]],
-               date: dt.date | None) -> dict[str, list[PairScore]]:
+               date: dt.date | None, progress: bool = False) -> dict[str, list[PairScore]]:
         """Score every (window, claim) pair in one batched call, keep each passage's most decisive window."""
         jobs: list[tuple[str, str, Passage, tuple[int, int]]] = []
         for (cid, text), ev in zip(claims, evidence):
@@ -126,7 +155,7 @@ class Pipeline:
                 for w in windows(e.passage.text):
                     jobs.append((cid, text, e.passage, w))
         probs = self.verifier.predict([(p.text[a:b], text) for _, text, p, (a, b) in jobs],
-                                      batch_size=self.batch_size, progress=self.progress)
+                                      batch_size=self.batch_size, progress=progress)
         best: dict[tuple[str, str], PairScore] = {}
         for (cid, text, passage, w), pr in zip(jobs, probs):
             score = PairScore(claim_id=cid, passage_id=passage.id, window_span=w, **pr)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
 
 from ..errors import InputError
-from .baselines import LexicalBaseline, MajorityBaseline, load_or_fit_lexical
+from .baselines import MajorityBaseline, load_or_fit_lexical
 from .datasets import data_root, sample
 from .examples import BenchDataset, BenchExample
 from .metrics import classification_metrics, peak_memory_mb, retrieval_recall

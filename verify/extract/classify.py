@@ -8,7 +8,6 @@ boilerplate (None for a plain statement of fact).
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from ..records import ClaimType
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Optional
 
 AUXILIARIES = frozenset(
     """is are was were be been has have had will would can could may might shall should must

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
 
 NATIONALITY_TO_COUNTRY = {
     "Chinese": "China", "South Korean": "South Korea", "North Korean": "North Korea", "Korean": "Korea",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Optional
 
 HEAD_CHARS = 3000  # the date of a document is in its first lines
 _MONTHS = {

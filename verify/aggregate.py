@@ -5,7 +5,8 @@ the numeric/date check findings. The rule (documented in the README):
 
 1. Checks adjust a pair first: a clear numeric/date inconsistency with a passage about the same
    counted thing caps that pair's entailment at 0.05 and raises its contradiction to at least 0.85;
-   a clear match raises entailment to at least 0.70 unless NLI already says contradiction.
+   a clear match raises entailment to at least 0.70 unless NLI already says contradiction. A claim
+   quantity/date that some passage confirms is not counted as contradicted by another passage.
 2. S = max entailment over the claim's pairs, C = max contradiction.
 3. Treating "some passage supports" and "some passage contradicts" as independent events:
    P(supported) = S(1-C) + SC/2, P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C).
@@ -14,9 +15,11 @@ the numeric/date check findings. The rule (documented in the README):
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, ConfigDict
 
-from .records import CheckFinding, CitedEvidence, Evidence, PairScore, Verdict
+from .records import CheckFinding, CitedEvidence, Evidence, PairScore, Passage, Verdict
 
 
 class Thresholds(BaseModel):
@@ -38,6 +41,28 @@ def adjust_for_checks(score: PairScore, verdict_of_checks: str) -> PairScore:
     n = max(0.0, 1.0 - e - c)
     total = e + n + c
     return score.model_copy(update={"entailment": e / total, "neutral": n / total, "contradiction": c / total})
+
+
+def apply_checks(claim: str, scores: list[PairScore], passages: dict[str, Passage],
+                 date: dt.date | None = None) -> list[PairScore]:
+    """Run the numeric/date checks on each of a claim's pairs and let clear findings adjust them.
+
+    A quantity or date of the claim that one passage confirms is not contradicted by another
+    passage: the other is then about something else (a rival's revenue, another visit).
+    """
+    from .checks import check_pair, summarize
+
+    found = [check_pair(claim, passages[s.passage_id].text, doc_date=date) for s in scores]
+    confirmed = {f.claim_span for fs in found for f in fs if f.relation == "consistent"}
+    out = []
+    for score, findings in zip(scores, found):
+        findings = [f.model_copy(update={"relation": "unrelated",
+                                         "explanation": f.explanation.replace("→ inconsistent", "→ unrelated (another passage agrees)")})
+                    if f.relation == "inconsistent" and f.claim_span in confirmed else f for f in findings]
+        if findings:
+            score = adjust_for_checks(score.model_copy(update={"checks": findings}), summarize(findings))
+        out.append(score)
+    return out
 
 
 def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence, Union
 
 from . import __version__
-from .aggregate import Thresholds, adjust_for_checks, aggregate
+from .aggregate import Thresholds, apply_checks, aggregate
 from .errors import InputError
 from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict
 from .nli.windows import windows
@@ -164,14 +164,11 @@ class Pipeline:
             if old is None or max(score.entailment, score.contradiction) > max(old.entailment, old.contradiction):
                 best[key] = score
         out: dict[str, list[PairScore]] = {}
-        texts = dict(claims)
-        passages = {(cid, p.id): p for cid, _, p, _ in jobs}
-        for (cid, pid), score in best.items():
-            if self.checks:
-                from .checks import check_pair, summarize as summarize_checks
-
-                findings = check_pair(texts[cid], passages[(cid, pid)].text, doc_date=date)
-                if findings:
-                    score = adjust_for_checks(score.model_copy(update={"checks": findings}), summarize_checks(findings))
+        for (cid, _), score in best.items():
             out.setdefault(cid, []).append(score)
+        if self.checks:
+            texts = dict(claims)
+            passages = {p.id: p for _, _, p, _ in jobs}
+            for cid, scores in out.items():
+                out[cid] = apply_checks(texts[cid], scores, passages, date)
         return out

@@ -270,6 +270,8 @@ def _match_strength(c: Quantity, e: Quantity, claim: Analysis, evidence: Analysi
     if c.kind in ("count",) and e.kind == "count":
         if c_family != e_family:
             return None
+        if _extra_modifiers(e, evidence) - content_lemmas(claim.text):
+            return None  # "three supply agreements" count other things than "ten agreements"
         if c_family in GENERIC_NOUN_FAMILIES:  # "people": the words at the noun say which people
             return "strong" if claim.qualifiers(c) & evidence.qualifiers(e) else "weak"
         return "strong"
@@ -281,6 +283,15 @@ def _match_strength(c: Quantity, e: Quantity, claim: Analysis, evidence: Analysi
     if c.kind == "count" and e.kind == "number":
         return "weak" if c_family in evidence.context(e.span) else None
     return "weak" if shared else None
+
+
+def _extra_modifiers(q: Quantity, analysis: Analysis) -> set[str]:
+    """Lower-case content words between a number and its noun: "three *supply* agreements" (a
+    capitalised "28,500 *American* soldiers" only says whose)."""
+    if q.noun_span is None:
+        return set()
+    between = analysis.text[q.span[1]:q.noun_span[0]]
+    return content_lemmas(" ".join(w for w in between.split() if not w[:1].isupper()))
 
 
 def check_quantities(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
@@ -450,8 +461,21 @@ def check_pair(
     if not (c.quantities or c.dates or c.durations):
         return []
     e = analyse(evidence, evidence_date)
-    findings = check_quantities(c, e) + check_ordinals(c, e) + check_dates(c, e) + check_durations(c, e)
+    timed = check_dates(c, e) + check_durations(c, e)
+    if _FUTURE.search(claim):
+        # what will happen is not contradicted by the dates of what has happened
+        def past(f: CheckFinding) -> bool:
+            lo, hi = e.sentence(f.evidence_span[0]) if f.evidence_span else (0, len(evidence))
+            return not _FUTURE.search(evidence[lo:hi])
+
+        timed = [f.model_copy(update={"relation": "unrelated", "explanation": f.explanation.replace(
+            "→ inconsistent", "→ unrelated (the claim is about the future)")})
+                 if f.relation == "inconsistent" and past(f) else f for f in timed]
+    findings = check_quantities(c, e) + check_ordinals(c, e) + timed
     return sorted(findings, key=lambda f: f.claim_span or (0, 0))
+
+
+_FUTURE = re.compile(r"\b(?:will|shall|(?:is|are) (?:expected|set|scheduled|due|planning|going) to|plans? to|intends? to)\b", re.I)
 
 
 def summarize(findings: Iterable[CheckFinding]) -> Literal["consistent", "inconsistent", "none"]:

@@ -162,6 +162,14 @@ class Analysis:
         after = [w for m in WORD_RE.finditer(self.text, q.noun_span[1], hi) if (w := content_lemmas(m.group(0)))]
         return words | (after[0] if after else set())
 
+    def direction(self, span: Span) -> str | None:
+        """"up" / "down" when a change verb stands within a few words before a number ("revenue
+        rose 12 percent", "fell 3 percent to 2.1 billion"); None when there is none or both."""
+        lo, _ = self.sentence(span[0])
+        words = [m.group(0).lower() for m in WORD_RE.finditer(self.text, lo, span[0])][-4:]
+        found = {d for w in words for d, verbs in DIRECTION_WORDS.items() if w in verbs}
+        return found.pop() if len(found) == 1 else None
+
     def context(self, span: Span) -> set[str]:
         """Content lemmas within CONTEXT_WORDS words of `span`, inside its sentence."""
         lo, hi = self.sentence(span[0])
@@ -203,6 +211,12 @@ _ROLE_RE = re.compile(
     r"chairman|chair|ceo|secretary|speaker|king|queen|emperor|chief)\b",
     re.IGNORECASE,
 )
+DIRECTION_WORDS = {
+    "up": {"rose", "rise", "rises", "risen", "grew", "grow", "grows", "grown", "increased", "increase", "increases",
+           "gained", "gain", "gains", "jumped", "jumps", "climbed", "climbs", "soared", "soars", "up", "higher"},
+    "down": {"fell", "fall", "falls", "fallen", "dropped", "drop", "drops", "declined", "decline", "declines",
+             "decreased", "decrease", "decreases", "shrank", "shrink", "shrinks", "slumped", "slid", "down", "lower"},
+}
 SHARED_SPECIFICS = 3  # words beyond names and event words that make two repeatable events one occasion
 
 
@@ -306,6 +320,9 @@ def check_quantities(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
             if strength is None:
                 continue
             relation = relate(c_interval, quantity_interval(e), e.approx, rounding_slack(e))
+            c_dir, e_dir = claim.direction(c.span), evidence.direction(e.span)
+            if relation == "consistent" and c.kind == "percent" and c_dir and e_dir and c_dir != e_dir:
+                relation = "inconsistent"  # "fell 12 percent" against "rose 12 percent"
             if relation == "inconsistent" and (
                 strength == "weak" or not same_subject(claim, evidence, e.span[0]) or not same_time(claim, evidence, e.span[0])
             ):

@@ -88,6 +88,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     if name == "nli":
         from .nli_suite import run_nli_suite, write_nli_results
 
+        if mode != "oracle":
+            raise InputError("the nli suite scores the model alone (--mode oracle); for the pipeline use nli:<set> --mode pipeline")
         chosen = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
         record = run_nli_suite(chosen, settings, out)
         paths = write_nli_results(record, out)

@@ -48,6 +48,7 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
         f"- steps: {training['steps']}; best dev-slice accuracy {training['best_dev_macro']:.3f} "
         f"(dev slice: {cfg['dev_per_set']} pairs carved from each training set; held-out sets never used)",
         f"- hardware: {training.get('hardware', 'CPU')}; wall time {training.get('wall_minutes', '?')} min",
+        *([f"- note: {training['notes']}"] if training.get("notes") else []),
         "", "### Data mix (all from `shared/data/nli/train/`; none held out)", "",
         "| set | pairs cap | weight | licence |", "|---|---|---|---|",
     ]

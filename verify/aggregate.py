@@ -7,7 +7,9 @@ the numeric/date check findings. The rule (documented in the README):
    counted thing caps that pair's entailment at 0.05 and raises its contradiction to at least 0.85;
    a clear match raises entailment to at least 0.70 unless NLI already says contradiction. A claim
    quantity/date that some passage confirms is not counted as contradicted by another passage.
-2. S = max entailment over the claim's pairs, C = max contradiction.
+2. S = max entailment over the claim's pairs, C = max contradiction, where a window's contradiction
+   is scaled by its relevance (the share of the claim's content words it contains, full from 0.5
+   up): small NLI models call any unrelated premise a contradiction (an SNLI artefact).
 3. Treating "some passage supports" and "some passage contradicts" as independent events:
    P(supported) = S(1-C) + SC/2, P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C).
 4. The label is supported when P(supported) ≥ support_threshold and ≥ P(contradicted);
@@ -26,6 +28,7 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(frozen=True)
     support: float = 0.5
     contradict: float = 0.5
+    relevance: float = 0.5  # share of claim words a window needs for its contradiction to count in full
     cite: int = 2  # evidence windows cited per verdict
 
 
@@ -65,6 +68,15 @@ def apply_checks(claim: str, scores: list[PairScore], passages: dict[str, Passag
     return out
 
 
+def _contradiction(p: PairScore, full_relevance: float) -> float:
+    """NLI models trained on SNLI call an unrelated premise a contradiction, so a window's
+    contradiction counts in proportion to how much of the claim it talks about (full from
+    `full_relevance` of the claim's content words); a numeric/date inconsistency always counts."""
+    if p.relevance is None or any(f.relation == "inconsistent" for f in p.checks):
+        return p.contradiction
+    return p.contradiction * min(1.0, p.relevance / full_relevance) if full_relevance > 0 else p.contradiction
+
+
 def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],
               thresholds: Thresholds = Thresholds()) -> Verdict:
     if not pairs:
@@ -72,13 +84,13 @@ def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],
                        probabilities={"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0},
                        explanation="no evidence retrieved")
     s = max(p.entailment for p in pairs)
-    c = max(p.contradiction for p in pairs)
+    c = max(_contradiction(p, thresholds.relevance) for p in pairs)
     probs = {"supported": s * (1 - c) + s * c / 2, "contradicted": c * (1 - s) + s * c / 2,
              "not_enough_info": (1 - s) * (1 - c)}
     if probs["supported"] >= thresholds.support and probs["supported"] >= probs["contradicted"]:
         label, key = "supported", (lambda p: p.entailment)
     elif probs["contradicted"] >= thresholds.contradict:
-        label, key = "contradicted", (lambda p: p.contradiction)
+        label, key = "contradicted", (lambda p: _contradiction(p, thresholds.relevance))
     else:
         label, key = "not_enough_info", (lambda p: max(p.entailment, p.contradiction))
     by_id = {e.passage.id: e.passage for e in evidence}

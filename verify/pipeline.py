@@ -156,9 +156,14 @@ class Pipeline:
                     jobs.append((cid, text, e.passage, w))
         probs = self.verifier.predict([(p.text[a:b], text) for _, text, p, (a, b) in jobs],
                                       batch_size=self.batch_size, progress=progress)
+        from .checks.lexicon import content_lemmas
+
         best: dict[tuple[str, str], PairScore] = {}
+        claim_words = {cid: content_lemmas(text) for cid, text in claims}
         for (cid, text, passage, w), pr in zip(jobs, probs):
-            score = PairScore(claim_id=cid, passage_id=passage.id, window_span=w, **pr)
+            words = claim_words[cid]
+            relevance = len(words & content_lemmas(passage.text[w[0]:w[1]])) / len(words) if words else None
+            score = PairScore(claim_id=cid, passage_id=passage.id, window_span=w, relevance=relevance, **pr)
             key = (cid, passage.id)
             old = best.get(key)
             if old is None or max(score.entailment, score.contradiction) > max(old.entailment, old.contradiction):

@@ -87,6 +87,7 @@ class PairScore(Record):
     contradiction: float
     window_span: Span  # the part of the passage text the probabilities come from
     checks: list[CheckFinding] = Field(default_factory=list)
+    relevance: Optional[float] = None  # share of the claim's content words found in the window
 
 
 class CitedEvidence(Record):

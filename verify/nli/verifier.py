@@ -112,7 +112,7 @@ class TransformersVerifier:
             task = bar.add_task("scoring pairs", total=len(unique))
             for s in range(0, len(order), batch_size):
                 batch = [unique[i] for i in order[s : s + batch_size]]
-                enc = self.tokenizer([p for p, _ in batch], [h for _, h in batch], truncation="only_first",
+                enc = self.tokenizer([p for p, _ in batch], [h for _, h in batch], truncation="longest_first",
                                      max_length=self.max_length, padding=True, return_tensors="pt").to(self.device)
                 with torch.inference_mode(), torch.autocast(self.device if self.device != "mps" else "cpu",
                                                             dtype=torch.bfloat16, enabled=self.bf16):

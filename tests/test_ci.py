@@ -207,11 +207,14 @@ def test_planted_article_differs_from_the_seed_only_at_the_planted_errors():
     planted_set = load_claim_set(CLAIMS / "seed-summit-planted" / "claims.yaml")
     original = (CLAIMS / "seed-summit" / "article.txt").read_text(encoding="utf-8")
     planted = planted_set.article_path.read_text(encoding="utf-8")
-    assert 4 <= len(planted_set.spec.expect) <= 6
+    planted_errors = [e for e in planted_set.spec.expect if "planted" in e.tags]
+    assert 4 <= len(planted_errors) <= 6
     assert planted_set.spec.others == "not_contradicted"
-    for expectation in planted_set.spec.expect:
+    for expectation in planted_errors:
         assert expectation.expect == "contradicted"
         assert expectation.match in planted and expectation.match not in original
+    for expectation in planted_set.spec.expect:  # the rest: unchanged sentences today's model gets wrong
+        assert "planted" in expectation.tags or ("known-failure" in expectation.tags and expectation.match in original)
     changed = [(a, b) for a, b in zip(original.splitlines(), planted.splitlines()) if a != b]
     assert len(original.splitlines()) == len(planted.splitlines()) and len(changed) == 2
 

@@ -147,7 +147,8 @@ _SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall":
 
 
 def _part_key(part: str) -> str:
-    return part.lower().split()[-1]
+    """"the end of" → "end", "mid" → "mid"."""
+    return next(w for w in part.lower().split() if w not in ("the", "of"))
 
 
 def _month_number(name: str) -> int:

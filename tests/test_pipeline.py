@@ -78,19 +78,20 @@ def test_true_and_false_variants(pipe, seed_report):
 
 def test_checks_switch_changes_a_numeric_verdict(seed_report):
     _, corpus, _ = seed_report
-    claim = ["China and South Korea signed 40 memorandums of understanding."]
+    claim = ["China and South Korea signed 15 memorandums of understanding."]  # the corpus says 14
     with_checks = Pipeline(checks=True).check_claims(claim, corpus)
     without = Pipeline(checks=False).check_claims(claim, corpus)
     assert with_checks.verdicts[0].label == "contradicted"
-    assert with_checks.verdicts[0].checks and not without.verdicts[0].checks
-    assert with_checks.verdicts[0].probabilities["contradicted"] > without.verdicts[0].probabilities["contradicted"]
+    assert without.verdicts[0].label != "contradicted"  # the NLI model alone misses 15 vs 14
+    assert any(f.relation == "inconsistent" for f in with_checks.verdicts[0].checks) and not without.verdicts[0].checks
 
 
 def test_oracle_judge_and_inline_corpus(pipe):
     from verify.corpus import SourceDoc
 
-    verdicts = pipe.judge(["The museum opens on Mondays."], [["The museum is closed every Monday."]])
-    assert verdicts[0].label == "contradicted"
+    verdicts = pipe.judge(["The museum has 12 galleries.", "The museum has 30 galleries."],
+                          [["The museum has 30 galleries on three floors."]] * 2)
+    assert [v.label for v in verdicts] == ["contradicted", "supported"]
     report = pipe.check(Document(text="The Louvre is in Paris. It opened in 1793."),
                         [SourceDoc(id="louvre", text="The Louvre museum in Paris opened to the public in 1793."),
                          SourceDoc(id="other", text="Football is played with a round ball.")])

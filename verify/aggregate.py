@@ -5,11 +5,13 @@ the numeric/date check findings. The rule (documented in the README):
 
 1. Checks adjust a pair first: a clear numeric/date inconsistency with a passage about the same
    counted thing caps that pair's entailment at 0.05 and raises its contradiction to at least 0.85;
-   a clear match raises entailment to at least 0.70 unless NLI already says contradiction. A claim
-   quantity/date that some passage confirms is not counted as contradicted by another passage.
+   a clear match raises entailment to at least 0.70 and caps contradiction at 0.30 (NLI models are
+   blind to "more than ten" vs "14"). A claim quantity/date that some passage confirms is not
+   counted as contradicted by another passage.
 2. S = max entailment over the claim's pairs, C = max contradiction, where a window's contradiction
-   is scaled by its relevance (the share of the claim's content words it contains, full from 0.5
-   up): small NLI models call any unrelated premise a contradiction (an SNLI artefact).
+   is scaled by (relevance / 0.5)², capped at 1 — relevance being the share of the claim's content
+   words the window contains: small NLI models call any unrelated premise a contradiction (an
+   SNLI artefact). A numeric/date inconsistency always counts in full.
 3. Treating "some passage supports" and "some passage contradicts" as independent events:
    P(supported) = S(1-C) + SC/2, P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C).
 4. The label is supported when P(supported) ≥ support_threshold and ≥ P(contradicted);
@@ -37,8 +39,8 @@ def adjust_for_checks(score: PairScore, verdict_of_checks: str) -> PairScore:
     e, n, c = score.entailment, score.neutral, score.contradiction
     if verdict_of_checks == "inconsistent":
         e, c = min(e, 0.05), max(c, 0.85)
-    elif verdict_of_checks == "consistent" and c < 0.5:
-        e = max(e, 0.70)
+    elif verdict_of_checks == "consistent":
+        e, c = max(e, 0.70), min(c, 0.30)  # the numbers match: an NLI "contradiction" here is its number blind spot
     else:
         return score
     n = max(0.0, 1.0 - e - c)
@@ -74,7 +76,9 @@ def _contradiction(p: PairScore, full_relevance: float) -> float:
     `full_relevance` of the claim's content words); a numeric/date inconsistency always counts."""
     if p.relevance is None or any(f.relation == "inconsistent" for f in p.checks):
         return p.contradiction
-    return p.contradiction * min(1.0, p.relevance / full_relevance) if full_relevance > 0 else p.contradiction
+    if full_relevance <= 0:
+        return p.contradiction
+    return p.contradiction * min(1.0, p.relevance / full_relevance) ** 2
 
 
 def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],

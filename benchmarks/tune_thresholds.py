@@ -3,8 +3,8 @@ evidence (oracle mode), one pass of the pipeline, then a grid over (support, con
 
     python benchmarks/tune_thresholds.py [--limit N]
 
-Writes benchmarks/results/thresholds-scifact-train.json. The defaults in verify/aggregate.py
-(Thresholds) are set from this file; held-out data is never used here.
+Writes benchmarks/results/thresholds-scifact-train.json, to compare the defaults in
+verify/aggregate.py (Thresholds) with the best grid point; held-out data is never used here.
 """
 from __future__ import annotations
 

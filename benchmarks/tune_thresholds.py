@@ -35,7 +35,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--data-dir", default=None)
     args = ap.parse_args()
-    data = load_benchmark("scifact", split="train", data_dir=args.data_dir)
+    # all train claims: dedup would drop those in nli/train/ (the model saw them), which is fine for tuning
+    data = load_benchmark("scifact", split="train", data_dir=args.data_dir, dedup=False)
     examples = sample(data.examples, args.limit, seed=13) if args.limit else data.examples
     pipe = Pipeline(thresholds=Thresholds(support=0.0, contradict=0.0))
     probs = []

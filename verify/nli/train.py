@@ -55,9 +55,10 @@ def dev_accuracy(model, tok, dev, cfg: TrainConfig, device: str) -> dict[str, fl
         with _autocast(device, cfg.bf16):
             pred = model(**enc).logits.float().argmax(-1).tolist()
         for p, y in zip(batch, pred):
-            ok = (y != 0) if p.label == 3 else (y == p.label)
             if p.label == 3 or p.source.startswith(("vitaminc", "tracie")):
-                ok = (y != 0) == (p.label != 0)  # sets without (real) neutral: score 2-way
+                ok = (y != 0) == (p.label != 0)  # 2-way sets, and sets without a real neutral: entailment vs not
+            else:
+                ok = y == p.label
             per.setdefault(p.source, [0, 0])
             per[p.source][0] += int(ok)
             per[p.source][1] += 1

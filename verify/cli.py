@@ -169,6 +169,12 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from .distributed.command import run_command
+
+        app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
+    except ImportError:
+        pass
+    try:
         from .bench.command import bench_command
 
         app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
@@ -199,7 +205,10 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except VerifyError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        # escape: a message may hold brackets (`pip install "verify-claims[ray]"`, file names)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except aborts:
         err.print("aborted")

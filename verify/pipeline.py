@@ -99,6 +99,13 @@ class Pipeline:
             verdicts.append(aggregate(cid, pair_scores.get(cid, []), ev, self.thresholds))
         return verdicts
 
+    def verify_retrieved(self, claims: Sequence[tuple[str, str]], evidence: Sequence[list[Evidence]],
+                         date: dt.date | None = None) -> list[Verdict]:
+        """Verdicts for (id, text) claims whose evidence is already retrieved — the scoring and
+        aggregation `check` does, for engines that retrieve elsewhere (verify/distributed). Ids must be unique."""
+        scores = self._score(list(claims), evidence, date)
+        return [aggregate(cid, scores.get(cid, []), ev, self.thresholds) for (cid, _), ev in zip(claims, evidence)]
+
     # -- stages ---------------------------------------------------------------------------------
     def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike, timings: dict) -> Report:
         targets = [c for c in claims if c.checkworthy or self.all_claims]

@@ -395,3 +395,64 @@ def test_latin1_csv_is_decoded_and_corrupt_parquet_is_an_input_error(tmp_path):
     bad.write_bytes(b"not parquet at all")
     with pytest.raises(InputError, match=f"cannot read corpus table {bad}"):
         load_corpus(bad)
+
+
+class CountingEncoder:
+    """The real encoder, recording every batch of texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.calls = inner, inner.name, []
+
+    def encode(self, texts, batch_size=64, progress=True):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+
+
+def test_adding_a_file_appends_and_encodes_only_the_new_passage(tmp_path, encoder):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    for name in ("volcano.txt", "moon.txt", "tax.txt"):
+        (corpus / name).write_text(TOPICS[name], encoding="utf-8")
+    counting = CountingEncoder(encoder)
+    first = open_index(corpus, encoder=counting, progress=False)
+    old_ids = [p.id for p in first.passages]
+    old_rows = np.array(first.embeddings)
+
+    # "bees" sorts before the old files: appending must not depend on where the new file lands.
+    (corpus / "bees.txt").write_text(TOPICS["bees.txt"], encoding="utf-8")
+    counting.calls.clear()
+    grown = open_index(corpus, encoder=counting, progress=False)
+    assert counting.calls == [[TOPICS["bees.txt"]]]  # one call, the new passage only
+    assert grown.manifest["appended_passages"] == 1 and grown.manifest["reused_embeddings"] == 3
+    assert [p.id for p in grown.passages] == old_ids + ["bees.txt#0"]
+    np.testing.assert_array_equal(np.asarray(grown.embeddings[:3]), old_rows)
+
+    reopened = open_index(corpus, encoder=counting, progress=False)
+    assert reopened.manifest["corpus_hash"] == grown.manifest["corpus_hash"]
+    (hits,) = reopened.search(["varroa mites in honeybee hives"], k=1)
+    assert hits[0].passage.doc_id == "bees.txt"
+
+    # A changed file is not an addition: everything is rebuilt in corpus order (embeddings still reused).
+    (corpus / "tax.txt").write_text(TOPICS["piano.txt"], encoding="utf-8")
+    changed = open_index(corpus, encoder=counting, progress=False)
+    assert changed.manifest["appended_passages"] is None
+    assert [p.doc_id for p in changed.passages] == ["bees.txt", "moon.txt", "tax.txt", "volcano.txt"]
+
+
+def test_an_older_index_format_is_rebuilt_or_refused_with_a_message(tmp_path, encoder, caplog):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "moon.txt").write_text(TOPICS["moon.txt"], encoding="utf-8")
+    built = open_index(corpus, encoder=encoder, progress=False)
+    manifest = json.loads((built.path / "manifest.json").read_text(encoding="utf-8"))
+    (built.path / "manifest.json").write_text(json.dumps({**manifest, "format": "verify-index/1"}), encoding="utf-8")
+
+    with pytest.raises(InputError, match=r"has format verify-index/1, this version reads verify-index/2; rebuild it"):
+        Index.load(built.path)
+    with pytest.raises(InputError, match="verify-index/1"):
+        open_index(built.path, encoder=encoder)  # the folder alone, with no corpus to rebuild from
+    counting = CountingEncoder(encoder)
+    with caplog.at_level(logging.WARNING):
+        rebuilt = open_index(corpus, encoder=counting, progress=False)
+    assert rebuilt.manifest["format"] == "verify-index/2" and rebuilt.manifest["reused_embeddings"] == 1
+    assert counting.calls == [] and any("older format" in r.getMessage() for r in caplog.records)

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import ModelError
+from .progress import progress_bar
 
 DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 PROGRESS_MIN_TEXTS = 512  # below this a progress bar is only noise
@@ -54,7 +55,7 @@ class Encoder:
         # Batches of similar length waste little compute on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        with _progress(progress and len(texts) >= PROGRESS_MIN_TEXTS, len(texts)) as advance, torch.inference_mode():
+        with progress_bar(progress and len(texts) >= PROGRESS_MIN_TEXTS, len(texts), "embedding passages") as advance, torch.inference_mode():
             for batch in batches:
                 tokens = self.tokenizer(
                     [texts[i] for i in batch], padding=True, truncation=True,
@@ -68,23 +69,3 @@ class Encoder:
                 advance(len(batch))
         return out
 
-
-class _progress:
-    """A rich progress bar when asked for, otherwise a no-op; yields an `advance(n)` callable."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total, self._bar = enabled, total, None
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda n: None
-        from rich.progress import Progress
-
-        self._bar = Progress(transient=True)
-        self._bar.start()
-        task = self._bar.add_task("embedding passages", total=self.total)
-        return lambda n: self._bar.advance(task, n)
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()

@@ -6,6 +6,11 @@ On disk (no pickle anywhere):
     embeddings.npy    float32/float16 (n, dim), unit rows, memory-mapped on load
     text_hashes.json  sha256 of each passage's encoded text, to reuse embeddings on rebuild
     bm25/             bm25s.save output (JSON + .npy, allow_pickle=False)
+    dense.faiss       only at or above `ann_threshold` passages: faiss IVF-SQ8 over the embeddings,
+                      memory-mapped on load (manifest "dense" says which kind the index uses)
+
+Format 2 added the "dense" manifest entry and dense.faiss; a format-1 index is rebuilt by
+open_index (its embeddings reused) and refused by Index.load with a message saying so.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,14 +28,15 @@ import numpy as np
 from ..errors import InputError
 from ..io import atomic_write
 from ..records import Evidence, Passage
+from .dense import ANN_MIN_PASSAGES, DenseSearch, ExactDense, build_dense, load_dense, top_rows
 from .encoder import DEFAULT_ENCODER, Encoder, TextEncoder
 from .lexical import Bm25
 
-FORMAT = "verify-index/1"
+FORMAT = "verify-index/2"
+FORMAT_FAMILY = "verify-index/"  # older formats of ours: replaced on rebuild, never read as current
 MANIFEST = "manifest.json"
 RRF_K = 60
 CANDIDATES = 100  # per retriever, before fusion
-QUERY_BLOCK = 64
 
 
 def passage_input(passage: Passage) -> str:
@@ -52,11 +59,13 @@ class Index:
         encoder_name: str = DEFAULT_ENCODER,
         manifest: Optional[dict[str, Any]] = None,
         rrf_k: int = RRF_K,
+        dense: Optional[DenseSearch] = None,
     ):
         if not (len(passages) == embeddings.shape[0] == len(text_hashes)):
             raise InputError("index is inconsistent: passage, embedding and hash counts differ")
         self.passages = passages
         self.embeddings = embeddings
+        self.dense: DenseSearch = dense if dense is not None else ExactDense(embeddings)
         self.bm25 = bm25
         self.text_hashes = text_hashes
         self._encoder = encoder
@@ -80,9 +89,14 @@ class Index:
         reuse: Optional["Index"] = None,
         batch_size: int = 64,
         rrf_k: int = RRF_K,
+        ann_threshold: int = ANN_MIN_PASSAGES,
+        incremental: bool = True,
     ) -> "Index":
         """Embed and BM25-index `passages`. Rows whose text `reuse` already embedded (with the same
-        encoder) are copied rather than recomputed, so adding files to a corpus is cheap."""
+        encoder) are copied rather than recomputed. When `passages` only adds to `reuse`'s passages
+        (files were added, none changed) and `incremental`, the old rows keep their place, the new
+        ones are appended and an IVF index is extended rather than retrained. Dense search is exact
+        below `ann_threshold` passages and a faiss IVF index from there on."""
         if not passages:
             raise InputError("cannot build an index from zero passages")
         if len({p.id for p in passages}) != len(passages):
@@ -90,27 +104,47 @@ class Index:
         if dtype not in ("float32", "float16"):
             raise InputError(f"embedding dtype must be float32 or float16, got {dtype}")
         encoder_name = encoder.name if encoder is not None else DEFAULT_ENCODER
+        if reuse is not None and reuse.encoder_name != encoder_name:
+            reuse = None
+        appended = incremental and reuse is not None and _only_adds(reuse.passages, passages)
+        if appended:
+            old = {p.id for p in reuse.passages}  # type: ignore[union-attr]
+            passages = list(reuse.passages) + [p for p in passages if p.id not in old]  # type: ignore[union-attr]
         texts = [passage_input(p) for p in passages]
         hashes = [text_hash(t) for t in texts]
+        seconds: dict[str, float] = {}
 
-        known: dict[str, int] = {}
-        if reuse is not None and reuse.encoder_name == encoder_name:
-            known = {h: row for row, h in enumerate(reuse.text_hashes)}
+        clock = time.perf_counter()
+        known = {h: row for row, h in enumerate(reuse.text_hashes)} if reuse is not None else {}
         missing = [i for i, h in enumerate(hashes) if h not in known]
         if missing and encoder is None:  # loading the model is skipped when every row is reused
             encoder = Encoder()
         fresh = encoder.encode([texts[i] for i in missing], batch_size=batch_size, progress=progress) if missing and encoder is not None else None
         dim = fresh.shape[1] if fresh is not None else reuse.embeddings.shape[1]  # type: ignore[union-attr]
         embeddings = np.empty((len(passages), dim), dtype=dtype)
+        first_new = len(reuse) if appended else 0  # type: ignore[arg-type]
+        if appended:
+            embeddings[:first_new] = reuse.embeddings  # type: ignore[union-attr]
         if fresh is not None:
             embeddings[missing] = fresh
-        for i, h in enumerate(hashes):
-            if h in known:
-                embeddings[i] = reuse.embeddings[known[h]]  # type: ignore[union-attr]
+        for i in range(first_new, len(passages)):
+            if hashes[i] in known:
+                embeddings[i] = reuse.embeddings[known[hashes[i]]]  # type: ignore[union-attr]
+        seconds["encode"] = time.perf_counter() - clock
 
+        clock = time.perf_counter()
         bm25 = Bm25.build(texts, progress=progress and len(texts) >= 10_000)
-        index = cls(passages, embeddings, bm25, hashes, encoder=encoder, encoder_name=encoder_name, rrf_k=rrf_k)
-        index.manifest.update(reused_embeddings=len(passages) - len(missing))
+        seconds["bm25"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        dense = build_dense(embeddings, ann_threshold, progress=progress, reuse=reuse.dense if appended else None)  # type: ignore[union-attr]
+        seconds["dense"] = time.perf_counter() - clock
+
+        index = cls(passages, embeddings, bm25, hashes, encoder=encoder, encoder_name=encoder_name, rrf_k=rrf_k, dense=dense)
+        index.manifest.update(
+            reused_embeddings=len(passages) - len(missing),
+            appended_passages=len(passages) - first_new if appended else None,
+            build_seconds={k: round(v, 3) for k, v in seconds.items()},
+        )
         return index
 
     # ---------------------------------------------------------------- persistence
@@ -128,6 +162,7 @@ class Index:
             np.save(staging / "embeddings.npy", np.ascontiguousarray(self.embeddings), allow_pickle=False)
             (staging / "text_hashes.json").write_text(json.dumps(self.text_hashes), encoding="utf-8")
             self.bm25.save(staging / "bm25")
+            self.dense.save(staging)
             manifest = {
                 **self.manifest,
                 **(extra or {}),
@@ -137,6 +172,7 @@ class Index:
                 "dim": int(self.embeddings.shape[1]),
                 "dtype": str(self.embeddings.dtype),
                 "rrf_k": self.rrf_k,
+                "dense": self.dense.settings(),
             }
             # The manifest goes in last: a folder without one is never mistaken for an index.
             atomic_write(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
@@ -148,10 +184,15 @@ class Index:
         return target
 
     @classmethod
-    def load(cls, folder: str | Path, mmap: bool = True, encoder: Optional[TextEncoder] = None) -> "Index":
+    def load(cls, folder: str | Path, mmap: bool = True, encoder: Optional[TextEncoder] = None, any_format: bool = False) -> "Index":
+        """`any_format` also reads older formats of ours, for reusing their embeddings on rebuild."""
         folder = Path(folder).expanduser()
-        manifest = read_manifest(folder)
+        manifest = read_manifest(folder, any_format=any_format)
         if manifest is None:
+            older = read_manifest(folder, any_format=True)
+            if older is not None:
+                raise InputError(f"index at {folder} has format {older.get('format')}, this version reads {FORMAT}; "
+                                 "rebuild it (verify index CORPUS --rebuild)")
             raise InputError(f"not an index (no readable {MANIFEST} of format {FORMAT}): {folder}")
         try:
             with open(folder / "passages.jsonl", encoding="utf-8") as f:
@@ -165,6 +206,7 @@ class Index:
             passages, embeddings, bm25, hashes, encoder=encoder,
             encoder_name=manifest.get("encoder", DEFAULT_ENCODER), manifest=manifest,
             rrf_k=int(manifest.get("rrf_k", RRF_K)),
+            dense=load_dense(folder, embeddings, manifest.get("dense") or {}, mmap),
         )
         index.path = folder
         return index
@@ -190,53 +232,56 @@ class Index:
         rrf_k = self.rrf_k if rrf_k is None else rrf_k
         pool = min(len(self.passages), max(k, candidates))
         query_vectors = self.encoder.encode(list(queries), progress=False)
-        results = []
-        for block in range(0, len(queries), QUERY_BLOCK):
-            # One matrix product per block bounds memory at QUERY_BLOCK x passages scores.
-            dense_block = np.asarray(query_vectors[block : block + QUERY_BLOCK] @ self.embeddings.T, dtype=np.float32)
-            for query, dense in zip(queries[block : block + QUERY_BLOCK], dense_block):
-                results.append(self._fuse(query, dense, k, pool, rrf_k))
-        return results
+        dense_rankings = self.dense.top(query_vectors, pool)
+        return [
+            self._fuse(query, vector, ranking, k, pool, rrf_k)
+            for query, vector, ranking in zip(queries, query_vectors, dense_rankings)
+        ]
 
-    def _fuse(self, query: str, dense: np.ndarray, k: int, pool: int, rrf_k: int) -> list[Evidence]:
+    def _fuse(self, query: str, vector: np.ndarray, dense_ranking: np.ndarray, k: int, pool: int, rrf_k: int) -> list[Evidence]:
         lexical = self.bm25.scores(query)
         fused: dict[int, float] = {}
         # Passages with no query term get no BM25 rank: a zero score is no evidence.
-        for ranking in (_top(lexical, pool, positive_only=True), _top(dense, pool)):
+        for ranking in (top_rows(lexical, pool, positive_only=True).tolist(), dense_ranking.tolist()):
             for rank, row in enumerate(ranking, start=1):
                 fused[row] = fused.get(row, 0.0) + 1.0 / (rrf_k + rank)
         best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        # Dense scores of the winners only: a BM25-only hit was never scored by an ANN search.
+        dense = np.asarray(self.embeddings[best] @ vector, dtype=np.float32)
         return [
             Evidence(
                 passage=self.passages[row], rank=rank, score=fused[row],
-                bm25=float(lexical[row]), dense=float(dense[row]),
+                bm25=float(lexical[row]), dense=float(dense[i]),
             )
-            for rank, row in enumerate(best, start=1)
+            for i, (rank, row) in enumerate(enumerate(best, start=1))
         ]
 
 
-def _top(scores: np.ndarray, n: int, positive_only: bool = False) -> list[int]:
-    """Row numbers of the n highest scores, best first, ties broken by row for determinism."""
-    rows = np.flatnonzero(scores > 0) if positive_only else np.arange(len(scores))
-    if len(rows) > n:
-        rows = rows[np.argpartition(-scores[rows], n - 1)[:n]]
-    order = np.lexsort((rows, -scores[rows]))
-    return rows[order].tolist()
+def _only_adds(old: list[Passage], new: list[Passage]) -> bool:
+    """True when `new` holds every passage of `old` unchanged, plus at least one more."""
+    if len(new) <= len(old):
+        return False
+    by_id = {p.id: p for p in new}
+    return all(by_id.get(p.id) == p for p in old)
 
 
-def read_manifest(folder: Path) -> Optional[dict[str, Any]]:
+def read_manifest(folder: Path, any_format: bool = False) -> Optional[dict[str, Any]]:
+    """The manifest of a current-format index; with `any_format`, of any format of ours."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("format") == FORMAT else None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), str):
+        return None
+    ok = manifest["format"].startswith(FORMAT_FAMILY) if any_format else manifest["format"] == FORMAT
+    return manifest if ok else None
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
     """Swap a finished staging folder into place; the old index is removed only afterwards."""
     if target.exists() and not target.is_dir():
         raise InputError(f"index path exists and is not a folder: {target}")
-    if target.exists() and any(target.iterdir()) and read_manifest(target) is None:
+    if target.exists() and any(target.iterdir()) and read_manifest(target, any_format=True) is None:
         raise InputError(f"refusing to overwrite a non-empty folder that is not an index: {target}")
     old = None
     if target.exists():

@@ -1,10 +1,13 @@
 """BM25 over passages with bm25s (sparse score matrix), saved as JSON + .npy without pickle."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import numpy as np
+
+from .progress import progress_bar
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -18,6 +21,7 @@ def _english_stopwords() -> frozenset[str]:
 STOPWORDS = _english_stopwords()
 
 
+@functools.lru_cache(maxsize=1 << 18)  # stemming is per token: a corpus repeats a small vocabulary
 def stem(word: str) -> str:
     """Harman's 'S' stemmer: folds plurals only, so it rarely merges unrelated words."""
     if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
@@ -41,11 +45,19 @@ class Bm25:
 
     @classmethod
     def build(cls, texts: list[str], progress: bool = False) -> "Bm25":
+        """bm25s cannot append documents (each entry of its score matrix bakes in the IDF, which
+        every new document changes), so adding files rebuilds this part in full."""
         import bm25s
 
+        tokens = []
+        with progress_bar(progress, len(texts), "BM25: tokenizing passages") as advance:
+            for block in range(0, len(texts), 10_000):
+                # An empty token list would make bm25s drop the document and shift every later row.
+                tokens.extend(tokenize(t) or [""] for t in texts[block : block + 10_000])
+                advance(len(texts[block : block + 10_000]))
         model = bm25s.BM25()
-        # An empty token list would make bm25s drop the document and shift every later row.
-        model.index([tokenize(t) or [""] for t in texts], show_progress=progress)
+        with progress_bar(progress, None, "BM25: building the score matrix"):
+            model.index(tokens, show_progress=False)
         return cls(model)
 
     def scores(self, query: str) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Optional
 
 from ..errors import InputError
 from .chunking import chunk
+from .dense import ANN_MIN_PASSAGES
 from .encoder import DEFAULT_ENCODER, TextEncoder
 from .index import FORMAT, Index, read_manifest
 from .loaders import SourceDoc, load_corpus
@@ -48,7 +49,8 @@ def cache_index_dir(corpus: Path) -> Path:
 
 
 def is_index_dir(path: Path) -> bool:
-    return path.is_dir() and read_manifest(path) is not None
+    """Any format of ours: an outdated one is then refused by Index.load with a clear message."""
+    return path.is_dir() and read_manifest(path, any_format=True) is not None
 
 
 def _is_writable(folder: Path) -> bool:
@@ -69,10 +71,13 @@ def open_index(
     overlap_sentences: int = 1,
     progress: bool = True,
     mmap: bool = True,
+    ann_threshold: int = ANN_MIN_PASSAGES,
 ) -> Index:
     """The index for `corpus_path`, built only when none matches the corpus's current content.
 
     `corpus_path` may also be a built index folder, or None / missing when `index_dir` holds one.
+    When files were only added, the new passages are appended (see Index.build); `rebuild` always
+    builds afresh, still reusing embeddings of unchanged text. `ann_threshold` applies to builds.
     """
     explicit = Path(index_dir).expanduser() if index_dir is not None else None
     corpus = Path(corpus_path).expanduser() if corpus_path is not None else None
@@ -95,13 +100,18 @@ def open_index(
             if manifest is not None and manifest.get("corpus_hash") == key:
                 log.info("reusing index %s", folder)
                 return Index.load(folder, mmap=mmap, encoder=encoder)
+            older = read_manifest(folder, any_format=True) if manifest is None else None
+            if older is not None:
+                log.warning("index at %s has the older format %s; rebuilding it as %s (its embeddings are reused)",
+                            folder, older.get("format"), FORMAT)
 
     target = next((folder for folder in candidates if _is_writable(folder)), None)
     if target is None:
         raise InputError(f"index folder is not writable: {candidates[0]}")
     previous = _load_quietly(target)
     passages = chunk(docs, max_words=max_words, overlap_sentences=overlap_sentences)
-    index = Index.build(passages, encoder=encoder, progress=progress, reuse=previous)
+    index = Index.build(passages, encoder=encoder, progress=progress, reuse=previous,
+                        ann_threshold=ann_threshold, incremental=not rebuild)
     index.save(
         target,
         extra={
@@ -131,9 +141,9 @@ def _prebuilt_only(corpus: Optional[Path], explicit: Optional[Path]) -> Optional
 
 def _load_quietly(folder: Path) -> Optional[Index]:
     """The old index at `folder`, to reuse its embeddings; None if absent or unreadable."""
-    if read_manifest(folder) is None:
+    if read_manifest(folder, any_format=True) is None:
         return None
     try:
-        return Index.load(folder, mmap=True)
+        return Index.load(folder, mmap=True, any_format=True)
     except InputError:
         return None

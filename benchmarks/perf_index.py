@@ -403,6 +403,14 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", (f"Real MiniLM encoder ({encoder['device']}): {encoder['passages_per_s']} passages/s; one query "
                        f"{encoder['single_query_encode']['p50_ms']} ms (p50) — add this to each single-query latency above, "
                        "which uses the synthetic encoder.")]
+    largest = max(results["sizes"], key=int)
+    row = results["sizes"][largest]
+    total, dense, bm25 = row["single_query"]["p50_ms"], row["dense_candidates"]["p50_ms"], row["bm25_scores"]["p50_ms"]
+    lines += ["", (f"At {int(largest):,} passages a single query's p50 of {total} ms splits into dense candidates {dense} ms, "
+                   f"BM25 scores {bm25} ms and {total - dense - bm25:.1f} ms for the rest (top-100 selection over the "
+                   "BM25 score vector, fusion, records); memory right after opening the index: "
+                   f"{row['rss_after_load_mb']:,.0f} MB (the query peak also counts the recall check, which reads every "
+                   "embedding exactly).")]
     return "\n".join(lines + ["", ANALYSIS]) + "\n"
 
 
@@ -412,7 +420,13 @@ ANALYSIS = """## Where the time goes, and what would move it
   matrix: linear, ~1.5 MB per 1k passages. From 200k on, the faiss IVF-SQ8 index has ~sqrt(n)
   lists and probes 32 of them, so a query scans ~32·sqrt(n) quantised rows (rescored exactly
   afterwards): growth ~sqrt(10) ≈ 3.2 per ×10 passages. More `nprobe` buys recall linearly in time.
-- **BM25 side is linear in the corpus.** bm25s scores a query by adding each query term's whole
+- **The rest: selecting BM25's top 100 is linear and the largest cost at 1M.** `top_rows` masks
+  the n-float BM25 vector to its positive entries, copies them and argpartitions the copy; with
+  Zipfian queries most passages share some query term, so that is ~30 ms at 1M (31–33 ms in a
+  micro-benchmark on a 1M vector with 50–90% positive scores). Argpartitioning the whole vector
+  first and dropping zeros from the 100 winners afterwards would cut it to a few ms; a top-k taken
+  over the posting lists (no n-float vector at all) would remove the O(n) term.
+- **BM25 scoring grows with the corpus** (×4.2 from 100k to 1M here, linear in the worst case). bm25s scores a query by adding each query term's whole
   posting list into a dense score vector of n floats, then we take the top 100 of that vector. Both
   the posting lists of frequent terms and the n-float vector grow with n. What would bound it:
   dynamic pruning over impact-sorted posting lists (WAND / block-max WAND, as Lucene and PISA do), or
@@ -420,8 +434,11 @@ ANALYSIS = """## Where the time goes, and what would move it
   is in bm25s.
 - **Memory.** Building holds every passage, its tokens and the float32 matrix in memory; the query
   process memory-maps embeddings, BM25 arrays and the IVF lists, but parses `passages.jsonl` into
-  Python objects, which dominates its RSS at 1M. An offset table into a memory-mapped
-  `passages.jsonl`, parsed on access, would remove that.
+  Python objects (by our estimate the bulk of its ~2 GB right after opening a 1M index, and of the
+  17 s load; not profiled). An
+  offset table into a memory-mapped `passages.jsonl`, parsed on access, would remove that.
+- **Query encoding.** The real encoder's numbers above were measured on 2 contended cores; they
+  are per query and do not depend on the corpus size.
 - **Build.** BM25 building is mostly Python tokenisation (regex + plural stemmer per token) and is
   rebuilt in full when files are added (bm25s bakes IDF into every entry of its score matrix);
   IVF training is k-means on 64 rows per list; appended vectors are added without retraining until

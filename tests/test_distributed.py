@@ -200,12 +200,15 @@ def test_missing_files_and_bad_options_exit_2(tmp_path, corpus, capsys, monkeypa
     assert not (tmp_path / "o").exists()
 
 
-def test_bad_model_exits_2_before_any_partition(tmp_path, corpus, capsys, monkeypatch, small_run):
+@pytest.mark.parametrize("engine", ["local", "ray"])
+def test_bad_model_exits_2_before_any_partition(tmp_path, corpus, capsys, monkeypatch, small_run, engine):
+    if engine == "ray":
+        pytest.importorskip("ray.data")
     data, _, _ = small_run
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
-    code, _, err = cli(["run", data, "--corpus", corpus, "--out", tmp_path / "o", "--model", tmp_path / "model"],
-                       capsys, monkeypatch)
+    code, _, err = cli(["run", data, "--corpus", corpus, "--out", tmp_path / "o", "--model", tmp_path / "model",
+                        "--engine", engine], capsys, monkeypatch)
     assert code == 2
     assert_one_clear_line(err, "no weights")
     assert not (tmp_path / "o").exists()

@@ -22,7 +22,9 @@ from .stages import FORMATS, Extract, Retrieve, Score, Settings, Write, partitio
 
 ENGINES = ("local", "ray")
 RUN_FILE = "run.json"
-LIGHT_CPUS = 0.25  # logical CPUs a read/extract/write task or retrieval actor asks Ray for
+LIGHT_CPUS = 0.25  # logical CPUs a write task or retrieval actor asks Ray for
+EXTRACT_CPUS = 0.2  # differs from LIGHT_CPUS so that Ray keeps extraction as its own tasks
+# (equal resource requests would fuse it into the retrieval actors, capping its parallelism)
 RAY_HINT = 'the Ray engine needs Ray: pip install "verify-claims[ray]"'
 
 
@@ -55,7 +57,9 @@ def run(data: Any, out: str | Path, corpus: str | Path | None = None, index: str
         _import_ray()  # before any work: a missing extra is a one-line fix
     out = _prepare_out(Path(out).expanduser())
     source = open_source(data, claims=claims, partition_rows=settings.partition_rows)
-    scorer = Score(settings) if engine == "local" else None  # a bad model fails here, before indexing
+    # A bad model fails here, in the driver, before indexing (for Ray too: an error inside an
+    # actor's constructor would reach us as Ray's, not as one line).
+    scorer = Score(settings)
     from ..corpus import open_index
 
     idx = open_index(corpus, index_dir=index, progress=False)
@@ -198,7 +202,7 @@ def _ray_pipeline(ray, source, pending, settings, index_path, out, workers, cpus
     # Ray Data retries a task and restarts an actor whose worker died, without limit by default;
     # a retried partition rewrites the same file name, so nothing is lost or duplicated.
     pool = ray.data.ActorPoolStrategy
-    ds = ds.map(_extract, fn_kwargs={"source": source, "settings": settings}, num_cpus=LIGHT_CPUS)
+    ds = ds.map(_extract, fn_kwargs={"source": source, "settings": settings}, num_cpus=EXTRACT_CPUS)
     ds = ds.map(Retrieve, fn_constructor_args=(index_path, settings), num_cpus=LIGHT_CPUS,
                 compute=pool(min_size=1, max_size=max(1, workers // 2)))
     ds = ds.map(Score, fn_constructor_args=(settings,), fn_constructor_kwargs={"threads": max(1, int(cpus_per_worker))},

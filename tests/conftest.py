@@ -10,6 +10,9 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parent.parent
+# The ONNX export and score cache of test runs live in the repo (git-ignored), never in ~/.cache;
+# tests that count cache hits use their own SQLite file.
+os.environ.setdefault("VERIFY_CACHE_DIR", str(REPO / ".cache" / "verify-tests"))
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

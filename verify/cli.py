@@ -85,6 +85,11 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
+ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch, or onnx (int8 ONNX Runtime, exported once and cached; needs the [onnx] extra).")
+WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
+CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
+
+
 @app.command()
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
@@ -99,6 +104,9 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
           fail_on_contradicted: bool = typer.Option(False, help="Exit 1 when any claim is contradicted."),
           trust_remote_code: bool = typer.Option(False, help="Allow a hub model's own Python code to run (off by default: it is code from the internet)."),
+          engine: str = ENGINE_OPTION,
+          cache: bool = CACHE_OPTION,
+          windows: Optional[int] = WINDOWS_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .aggregate import Thresholds
@@ -110,7 +118,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     doc = load_document(article, date=_parse_date(date))
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
-                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code)
+                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
+                    engine=engine, cache=cache, windows_kept=windows)
     report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)

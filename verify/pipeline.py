@@ -10,7 +10,7 @@ from . import __version__
 from .aggregate import Thresholds, apply_checks, aggregate
 from .errors import InputError
 from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict
-from .nli.windows import windows
+from .nli.windows import term_weights, windows
 
 if TYPE_CHECKING:
     from .corpus import Index, SourceDoc
@@ -24,7 +24,8 @@ class Pipeline:
 
     def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
                  thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
-                 progress: bool = False, trust_remote_code: bool = False):
+                 progress: bool = False, trust_remote_code: bool = False, engine: str = "torch",
+                 cache: bool | str = False, windows_kept: int | None = None):
         self.model_name = model
         self.top_k = top_k
         self.checks = checks
@@ -34,6 +35,9 @@ class Pipeline:
         self.batch_size = batch_size
         self.progress = progress
         self.trust_remote_code = trust_remote_code
+        self.engine = engine  # "torch" | "onnx" (int8 ONNX Runtime)
+        self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
+        self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
         self._verifier = None
 
     # -- components ---------------------------------------------------------------------------
@@ -43,7 +47,7 @@ class Pipeline:
             from .nli import load_verifier
 
             extra = {"trust_remote_code": True} if self.trust_remote_code else {}
-            self._verifier = load_verifier(self.model_name, **extra)
+            self._verifier = load_verifier(self.model_name, engine=self.engine, cache=self.cache, **extra)
         return self._verifier
 
     def open_corpus(self, corpus: CorpusLike):
@@ -156,17 +160,18 @@ class Pipeline:
     def _score(self, claims: list[tuple[str, str]], evidence: Iterable[list[Evidence]],
                date: dt.date | None, progress: bool = False) -> dict[str, list[PairScore]]:
         """Score every (window, claim) pair in one batched call, keep each passage's most decisive window."""
+        from .checks.lexicon import content_lemmas
+
+        claim_words = {cid: content_lemmas(text) for cid, text in claims}
         jobs: list[tuple[str, str, Passage, tuple[int, int]]] = []
         for (cid, text), ev in zip(claims, evidence):
+            weights = term_weights(text, [e.passage.text for e in ev]) if self.windows_kept is not None else None
             for e in ev:
-                for w in windows(e.passage.text):
+                for w in windows(e.passage.text, weights, keep=self.windows_kept):
                     jobs.append((cid, text, e.passage, w))
         probs = self.verifier.predict([(p.text[a:b], text) for _, text, p, (a, b) in jobs],
                                       batch_size=self.batch_size, progress=progress)
-        from .checks.lexicon import content_lemmas
-
         best: dict[tuple[str, str], PairScore] = {}
-        claim_words = {cid: content_lemmas(text) for cid, text in claims}
         for (cid, text, passage, w), pr in zip(jobs, probs):
             words = claim_words[cid]
             relevance = len(words & content_lemmas(passage.text[w[0]:w[1]])) / len(words) if words else None

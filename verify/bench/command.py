@@ -44,6 +44,9 @@ def bench_command(
     id_col: Optional[str] = typer.Option(None, help="generic file: id column (default: row number)"),
     doc_col: Optional[str] = typer.Option(None, help="generic file: gold document id column(s) for retrieval recall"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="rich progress bars"),
+    engine: str = typer.Option("torch", help="inference engine: torch or onnx (int8 ONNX Runtime); results files get an -onnx suffix"),
+    windows: Optional[int] = typer.Option(None, "--windows", min=1, help="score each passage whole + only the N sentence "
+                                          "windows closest to the claim, not every window (faster; files get -wN)"),
 ) -> None:
     """Benchmark the verifier (or a baseline) on a labelled dataset and write results files."""
     try:
@@ -54,7 +57,8 @@ def bench_command(
 
 
 def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
-         compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress) -> None:
+         compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress,
+         engine="torch", windows=None) -> None:
     from .results import compare_table, read_result
 
     targets = targets or []
@@ -83,7 +87,7 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
 
     settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,
                            batch_size=batch_size, resume=resume, data_dir=str(data_dir) if data_dir else None,
-                           progress=progress)
+                           progress=progress, engine=engine, windows_kept=windows)
     name = targets[0]
     if name == "nli":
         from .nli_suite import run_nli_suite, write_nli_results

@@ -13,10 +13,12 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 
 
 def result_stem(record: dict) -> str:
-    """<dataset>-<split>-<mode>-<model>[-nochecks]: one file set per table row."""
+    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN]: one file set per table row."""
     stem = f"{record['dataset']}-{record['split']}-{record['mode']}-{record['model']['label']}"
     if not record["settings"].get("checks", True):
         stem += "-nochecks"
+    if record["settings"].get("windows_kept") is not None:
+        stem += f"-w{record['settings']['windows_kept']}"
     return stem
 
 

@@ -44,12 +44,13 @@ class RunSettings:
     data_dir: Optional[str] = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     progress: bool = True
+    engine: str = "torch"  # torch | onnx
+    windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
 
     def model_label(self) -> str:
-        """Short model name for file names: the embedded name, a baseline, or a path's last part."""
-        if self.model is None:
-            return "minilm-nli"
-        return Path(self.model.rstrip("/")).name or self.model
+        """Short model name for file names: the embedded name, a baseline, or a path's last part (+ -onnx)."""
+        label = "minilm-nli" if self.model is None else Path(self.model.rstrip("/")).name or self.model
+        return label if self.engine == "torch" or self.model in BASELINES else f"{label}-{self.engine}"
 
 
 # ---------------------------------------------------------------- label-space conversion
@@ -183,13 +184,13 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
 _VERIFIERS: dict = {}
 
 
-def shared_verifier(model: Optional[str]):
-    """One loaded verifier per model for the whole process (the NLI suite runs many sets)."""
-    if model not in _VERIFIERS:
+def shared_verifier(model: Optional[str], engine: str = "torch"):
+    """One loaded verifier per model and engine for the whole process (the NLI suite runs many sets)."""
+    if (model, engine) not in _VERIFIERS:
         from ..nli import load_verifier
 
-        _VERIFIERS[model] = load_verifier(model)
-    return _VERIFIERS[model]
+        _VERIFIERS[model, engine] = load_verifier(model, engine=engine)
+    return _VERIFIERS[model, engine]
 
 
 def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predictor, dict]:
@@ -208,16 +209,17 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
     if dataset.kind == "nli" and settings.mode == "retrieval":
         raise InputError("NLI pair sets have no corpus: use --mode oracle (the model alone) or --mode pipeline")
     if dataset.kind == "nli" and settings.mode == "oracle":
-        return NliPairPredictor(shared_verifier(settings.model), dataset, settings.batch_size), extra
+        return NliPairPredictor(shared_verifier(settings.model, settings.engine), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
 
-    pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks)
+    pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks, engine=settings.engine,
+                        windows_kept=settings.windows_kept)
     if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
-        verifier = shared_verifier(settings.model)
+        verifier = shared_verifier(settings.model, settings.engine)
         return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra
     verifier = getattr(pipeline, "verifier", None)
     if verifier is None:  # the pipeline loads lazily; ask for the same model to learn its hash
-        verifier = shared_verifier(settings.model)
+        verifier = shared_verifier(settings.model, settings.engine)
     if settings.mode in ("oracle", "pipeline"):  # claim sets: judged with gold evidence
         return PipelineOraclePredictor(pipeline, verifier.name, verifier.hash), extra
     index, digest, n_docs = corpus_index(dataset, settings.cache_dir, settings.progress)
@@ -230,6 +232,10 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
 def run_key(dataset: BenchDataset, settings: RunSettings, predictor: Predictor) -> str:
     parts = [dataset.name, dataset.split, settings.mode, predictor.name, predictor.hash, settings.limit,
              settings.seed, settings.checks, settings.top_k, dataset.checksum()]
+    if settings.engine != "torch":  # older cache keys stay valid for the torch engine
+        parts.append(settings.engine)
+    if settings.windows_kept is not None:  # older cache keys (every window) stay valid
+        parts.append(f"windows={settings.windows_kept}")
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
 
@@ -323,9 +329,10 @@ def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path,
         "schema": "verify-bench/1",
         "dataset": dataset.name, "split": dataset.split, "mode": settings.mode, "kind": dataset.kind,
         "labels": list(dataset.labels),
-        "model": {"name": predictor.name, "label": settings.model_label(), "hash": predictor.hash},
+        "model": {"name": predictor.name, "label": settings.model_label(), "hash": predictor.hash, "engine": settings.engine},
         "settings": {"limit": settings.limit, "seed": settings.seed, "checks": settings.checks,
-                     "top_k": settings.top_k, "batch_size": settings.batch_size, **extra},
+                     "top_k": settings.top_k, "batch_size": settings.batch_size,
+                     "windows_kept": settings.windows_kept, **extra},
         "data": {"files": [p.name for p in dataset.files], "sha256": dataset.checksum(),
                  "examples_in_split": len(dataset.examples), "dedup": dataset.dedup, "notes": dataset.notes},
         "n": len(predictions), "limit": settings.limit, "seed": settings.seed,

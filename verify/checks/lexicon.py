@@ -153,6 +153,7 @@ EVENT_FAMILIES: dict[str, re.Pattern[str]] = {
     "death": re.compile(r"\b(?:died|dies|death|passed\s+away)\b", re.IGNORECASE),
     "founding": re.compile(r"\b(?:founded|established|founding|created)\b", re.IGNORECASE),
     "launch": re.compile(r"\b(?:launch\w*|released?|unveil\w*)\b", re.IGNORECASE),
+    "approval": re.compile(r"\b(?:licen[cs]ed|approved|authori[sz]ed|cleared)\b", re.IGNORECASE),
 }
 # Events that happen again and again: a different date contradicts only on the same occasion
 # (same place, or the same specific words: "a free trade agreement"). Taking office, birth, death

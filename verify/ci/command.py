@@ -17,10 +17,11 @@ from .runner import CheckingPipeline, CIResult, run_sets
 DEFAULT_CLAIMS_DIR = Path("claims")
 
 
-def make_pipeline(model: Optional[str], top_k: int, checks: bool) -> CheckingPipeline:
+def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "torch",
+                  cache: bool = True) -> CheckingPipeline:
     from ..pipeline import Pipeline
 
-    return Pipeline(model=model, top_k=top_k, checks=checks)
+    return Pipeline(model=model, top_k=top_k, checks=checks, engine=engine, cache=cache)
 
 
 def ci_command(
@@ -42,6 +43,8 @@ def ci_command(
     model: Optional[str] = typer.Option(None, "--model", help="Verifier: embedded name, folder or HF id."),
     top_k: int = typer.Option(5, "--top-k", help="Evidence passages per claim."),
     no_checks: bool = typer.Option(False, "--no-checks", help="Turn off the numeric/date consistency checks."),
+    engine: str = typer.Option("torch", "--engine", help="Inference engine: torch or onnx (int8)."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse scores of unchanged pairs (SQLite, $VERIFY_CACHE_DIR)."),
 ) -> None:
     """Run curated claim sets and fail (exit 1) when a claim gets the wrong verdict or regresses."""
     # Ranges are checked here, not by typer, so a bad value is exit 2 with one line like any bad input.
@@ -62,7 +65,7 @@ def ci_command(
         elif not update_baseline:
             raise InputError(f"baseline not found: {baseline} (record one with --update-baseline)")
 
-    result = run_sets(sets, make_pipeline(model, top_k, not no_checks), tag_filter)
+    result = run_sets(sets, make_pipeline(model, top_k, not no_checks, engine, cache), tag_filter)
     if not result.cases:
         raise InputError(f"no claims selected (--tags {tags})")
     comparison = compare(result, previous, tolerance) if previous is not None else None

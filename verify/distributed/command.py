@@ -34,6 +34,7 @@ def run_command(
     checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
     all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
     trust_remote_code: bool = typer.Option(False, help="Allow a hub model's own Python code to run."),
+    nli_engine: str = typer.Option("torch", help="Inference engine inside each worker: torch, or onnx (int8 ONNX Runtime)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
 ) -> None:
     """Verify a dataset of articles or claims into partitioned verdict files; reruns resume."""
@@ -47,7 +48,7 @@ def run_command(
         raise InputError("give --corpus or --index")
     settings = Settings(model=model, top_k=top_k, checks=checks, all_claims=all_claims, trust_remote_code=trust_remote_code,
                         thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
-                        partition_rows=partition_rows, format=fmt)
+                        partition_rows=partition_rows, format=fmt, nli_engine=nli_engine)
     columns = (TextColumn("verifying partitions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         task = bar.add_task("partitions", total=None)

@@ -38,6 +38,7 @@ class Settings(Record):
     trust_remote_code: bool = False
     partition_rows: int = 1000
     format: str = "jsonl"
+    nli_engine: str = "torch"  # torch | onnx (int8); the score cache stays off: partitions are the unit of reuse
 
 
 class Item(Record):
@@ -129,7 +130,8 @@ class Score:
 
         self.pipe = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks,
                              thresholds=settings.thresholds, all_claims=settings.all_claims,
-                             batch_size=settings.batch_size, trust_remote_code=settings.trust_remote_code)
+                             batch_size=settings.batch_size, trust_remote_code=settings.trust_remote_code,
+                             engine=settings.nli_engine)
         self.pipe.verifier  # load now: a bad model fails before any partition is taken
 
     def __call__(self, row: dict) -> dict:

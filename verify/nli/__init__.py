@@ -1,5 +1,5 @@
 """Verification models: the `Verifier` protocol, the transformers backend, and training."""
 from .base import DEFAULT_MODEL, MODELS_DIR, resolve_model
-from .verifier import TransformersVerifier, Verifier, label_mapping, load_verifier
+from .verifier import ENGINES, BatchedVerifier, TransformersVerifier, Verifier, label_mapping, load_verifier
 
-__all__ = ["DEFAULT_MODEL", "MODELS_DIR", "resolve_model", "Verifier", "TransformersVerifier", "label_mapping", "load_verifier"]
+__all__ = ["DEFAULT_MODEL", "MODELS_DIR", "resolve_model", "Verifier", "BatchedVerifier", "TransformersVerifier", "ENGINES", "label_mapping", "load_verifier"]

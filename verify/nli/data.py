@@ -35,6 +35,11 @@ class TrainConfig(BaseModel):
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     epochs: float = 1.0
+    # Warm restarts: the schedule (warm-up + linear decay) repeats this many times over the run, each
+    # peak `cycle_lr_decay` times the previous one. A 2-cycle run over 2 epochs therefore ends its
+    # first epoch exactly where a 1-epoch run ends, so a longer run can resume from a shorter one.
+    lr_cycles: int = Field(default=1, ge=1)
+    cycle_lr_decay: float = Field(default=1.0, gt=0)
     grad_clip: float = 1.0
     seed: int = 13
     dev_per_set: int = 200  # pairs carved from each training set for early stopping

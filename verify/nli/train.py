@@ -31,6 +31,19 @@ def nli_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return -torch.where(labels == LABEL2ID["not_entailment"], not_ent, three).mean()
 
 
+def lr_schedule(cfg: TrainConfig, total_steps: int):
+    """Step -> learning-rate factor: warm-up then linear decay, repeated over `cfg.lr_cycles` cycles."""
+    cycle = int(math.ceil(total_steps / cfg.lr_cycles))
+    warm = max(1, int(cfg.warmup_ratio * cycle))
+
+    def factor(step: int) -> float:
+        k, s = divmod(step, cycle)
+        end = min(cycle, total_steps - k * cycle)
+        return cfg.cycle_lr_decay ** k * min((s + 1) / warm, max(0.0, (end - s) / max(1, end - warm)))
+
+    return factor
+
+
 def _seed_all(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -104,9 +117,7 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
         {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     opt = torch.optim.AdamW(groups, lr=cfg.learning_rate)
-    warm = max(1, int(cfg.warmup_ratio * total_steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule(cfg, total_steps))
 
     step, best, bad_evals, history = 0, -1.0, 0, []
     if resume and (ckpt / "state.pt").exists():

@@ -60,38 +60,39 @@ def weights_hash(path: str | Path) -> str:
     return h.hexdigest()[:16] if files else "unknown"
 
 
-class TransformersVerifier:
-    """A cross-encoder from transformers; batches sorted by length, dynamic padding, dedup."""
+def check_model_folder(target: str, weights: tuple[str, ...] = ("*.safetensors", "*.bin")) -> None:
+    """A local model folder must exist as a folder and hold weights: one clear error otherwise."""
+    local = Path(target)
+    if local.exists():
+        if not local.is_dir():
+            raise ModelError(f"model path is not a folder: {local}")
+        if not any(any(local.glob(w)) for w in weights):
+            raise ModelError(f"model folder has no weights (*.safetensors or *.bin): {local}")
 
-    def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 256,
-                 bf16: bool | None = None, trust_remote_code: bool = False):
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        quiet_transformers()
-        target = resolve_model(name_or_path)
-        local = Path(target)
-        if local.exists():
-            if not local.is_dir():
-                raise ModelError(f"model path is not a folder: {local}")
-            if not any(local.glob("*.safetensors")) and not any(local.glob("*.bin")):
-                raise ModelError(f"model folder has no weights (*.safetensors or *.bin): {local}")
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(target)
-            model = AutoModelForSequenceClassification.from_pretrained(target, trust_remote_code=trust_remote_code)
-        except (OSError, ValueError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ModelError(f"cannot load model '{target}': {first}") from None
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model = model.float().to(self.device).eval()
-        self.mapping = label_mapping(model.config.id2label)
-        self.name = name_or_path or Path(target).name
-        self.path = target
-        self.hash = weights_hash(target) if local.exists() else getattr(model.config, "_commit_hash", None) or "hub"
-        self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
-        # bf16 autocast is ~1.7x faster on CPUs with AVX-512 bf16; off by default elsewhere for exactness.
-        self.bf16 = bf16 if bf16 is not None else os.environ.get("VERIFY_BF16", "0") == "1"
-        self._torch = torch
+def load_error(target: str, e: Exception) -> ModelError:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return ModelError(f"cannot load model '{target}': {first}")
+
+
+class BatchedVerifier:
+    """The engine shared by every backend: pairs deduplicated, sorted by length into batches, padded
+    per batch only to that batch's longest pair, so short pairs do not pay for long ones."""
+
+    engine = "base"
+    name: str
+    hash: str
+    tokenizer: object
+    mapping: dict[str, list[int]]
+    max_length: int
+
+    @property
+    def cache_key(self) -> str:
+        """What the scores depend on besides the pair: weights, engine/precision, truncation."""
+        return f"{self.hash}|{self.engine}|{self.max_length}"
+
+    def _logits(self, premises: list[str], hypotheses: list[str]):
+        raise NotImplementedError
 
     def _to_probs(self, row) -> Probs:
         m = self.mapping
@@ -102,23 +103,21 @@ class TransformersVerifier:
         return {"entailment": ent, "neutral": rest / 2, "contradiction": rest / 2}
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]:
-        torch = self._torch
+        import numpy as np
+        from rich.progress import Progress
+
         unique = list(dict.fromkeys(pairs))  # the same pair is scored once
         order = sorted(range(len(unique)), key=lambda i: len(unique[i][0]) + len(unique[i][1]))
         scores: dict[Pair, Probs] = {}
-        from rich.progress import Progress
-
         with Progress(disable=not progress, transient=True) as bar:
             task = bar.add_task("scoring pairs", total=len(unique))
             for s in range(0, len(order), batch_size):
                 batch = [unique[i] for i in order[s : s + batch_size]]
-                enc = self.tokenizer([p for p, _ in batch], [h for _, h in batch], truncation="longest_first",
-                                     max_length=self.max_length, padding=True, return_tensors="pt").to(self.device)
-                with torch.inference_mode(), torch.autocast(self.device if self.device != "mps" else "cpu",
-                                                            dtype=torch.bfloat16, enabled=self.bf16):
-                    logits = self.model(**enc).logits.float()
-                probs = torch.softmax(logits, dim=-1).cpu().tolist()
-                for pair, row in zip(batch, probs):
+                logits = np.asarray(self._logits([p for p, _ in batch], [h for _, h in batch]), dtype=np.float64)
+                logits -= logits.max(axis=1, keepdims=True)
+                probs = np.exp(logits)
+                probs /= probs.sum(axis=1, keepdims=True)
+                for pair, row in zip(batch, probs.tolist()):
                     scores[pair] = self._to_probs(row)
                 bar.advance(task, len(batch))
         return [scores[p] for p in pairs]
@@ -127,12 +126,79 @@ class TransformersVerifier:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-_CACHE: dict[tuple, TransformersVerifier] = {}
+class TransformersVerifier(BatchedVerifier):
+    """A cross-encoder from transformers, run by torch (CUDA when present)."""
+
+    engine = "torch"
+
+    def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 256,
+                 bf16: bool | None = None, trust_remote_code: bool = False):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        quiet_transformers()
+        target = resolve_model(name_or_path)
+        check_model_folder(target)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(target)
+            model = AutoModelForSequenceClassification.from_pretrained(target, trust_remote_code=trust_remote_code)
+        except (OSError, ValueError) as e:
+            raise load_error(target, e) from None
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.model = model.float().to(self.device).eval()
+        self.mapping = label_mapping(model.config.id2label)
+        self.name = name_or_path or Path(target).name
+        self.path = target
+        self.hash = weights_hash(target) if Path(target).exists() else getattr(model.config, "_commit_hash", None) or "hub"
+        self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
+        # bf16 autocast is ~1.7x faster on CPUs with AVX-512 bf16; off by default elsewhere for exactness.
+        self.bf16 = bf16 if bf16 is not None else os.environ.get("VERIFY_BF16", "0") == "1"
+        if self.bf16:
+            self.engine = "torch-bf16"
+        self._torch = torch
+
+    def _logits(self, premises: list[str], hypotheses: list[str]):
+        torch = self._torch
+        enc = self.tokenizer(premises, hypotheses, truncation="longest_first", max_length=self.max_length,
+                             padding=True, return_tensors="pt").to(self.device)
+        with torch.inference_mode(), torch.autocast(self.device if self.device != "mps" else "cpu",
+                                                    dtype=torch.bfloat16, enabled=self.bf16):
+            return self.model(**enc).logits.float().cpu().numpy()
 
 
-def load_verifier(name_or_path: str | None = None, **kwargs) -> TransformersVerifier:
-    """The verifier for a model name, folder or hub id (None = the embedded default); loaded once per process."""
-    key = (name_or_path, tuple(sorted(kwargs.items())))
+ENGINES = ("torch", "onnx")
+_CACHE: dict[tuple, BatchedVerifier] = {}
+
+
+def load_verifier(name_or_path: str | None = None, engine: str = "torch", cache: bool | str | Path = False,
+                  **kwargs) -> Verifier:
+    """The verifier for a model name, folder or hub id (None = the embedded default); loaded once per process.
+
+    engine: "torch" (default) or "onnx" (ONNX Runtime, int8 weights, exported once and cached).
+    cache: True = the persistent score cache in the default folder, a path = that SQLite file,
+    False = none. Scores come back from the cache for pairs already seen with the same model.
+    """
+    if engine not in ENGINES:
+        raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
+    key = (name_or_path, engine, tuple(sorted(kwargs.items())))
     if key not in _CACHE:
-        _CACHE[key] = TransformersVerifier(name_or_path, **kwargs)
-    return _CACHE[key]
+        if engine == "onnx":
+            from .onnx import OnnxVerifier
+
+            _CACHE[key] = OnnxVerifier(name_or_path, **kwargs)
+        else:
+            _CACHE[key] = TransformersVerifier(name_or_path, **kwargs)
+    verifier = _CACHE[key]
+    if cache:
+        from ..errors import InputError
+        from .cache import CachedVerifier, ScoreCache
+
+        try:
+            return CachedVerifier(verifier, ScoreCache.open(None if cache is True else cache))
+        except InputError as e:
+            if cache is not True:  # a cache file the user named must work
+                raise
+            import sys
+
+            print(f"warning: {e}; continuing without it", file=sys.stderr)  # a read-only home must not stop a check
+    return verifier

@@ -1,0 +1,94 @@
+"""Persistent score cache: (model, engine, premise, hypothesis) → probabilities, in one SQLite file.
+
+Reruns, CI gates and benchmark sweeps re-score mostly the same pairs; with the cache they cost a
+lookup. The key hashes the verifier's `cache_key` (weights hash, engine, max length) with the pair,
+so a retrained model or another engine never reads stale scores. WAL mode lets several processes
+share the file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import InputError
+from .verifier import Pair, Probs
+
+CHUNK = 500  # keys per SELECT: well under SQLite's bound-parameter limit
+
+
+def default_path() -> Path:
+    from .onnx import cache_dir
+
+    return cache_dir() / "scores.sqlite"
+
+
+def pair_key(model_key: str, pair: Pair) -> str:
+    return hashlib.sha256(f"{model_key}\x00{pair[0]}\x00{pair[1]}".encode("utf-8")).hexdigest()
+
+
+class ScoreCache:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, probs TEXT NOT NULL)")
+        except (OSError, sqlite3.Error) as e:
+            raise InputError(f"cannot open the score cache {path}: {e} (use --no-cache or set VERIFY_CACHE_DIR)") from None
+
+    _open: dict[Path, "ScoreCache"] = {}
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> "ScoreCache":
+        """One connection per file and process."""
+        p = Path(path) if path else default_path()
+        if p not in cls._open:
+            cls._open[p] = cls(p)
+        return cls._open[p]
+
+    def get(self, keys: Sequence[str]) -> dict[str, Probs]:
+        found: dict[str, Probs] = {}
+        for s in range(0, len(keys), CHUNK):
+            chunk = list(keys[s : s + CHUNK])
+            marks = ",".join("?" * len(chunk))
+            for key, probs in self.db.execute(f"SELECT key, probs FROM scores WHERE key IN ({marks})", chunk):
+                found[key] = json.loads(probs)
+        return found
+
+    def put(self, items: dict[str, Probs]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?)",
+                                [(k, json.dumps(v)) for k, v in items.items()])
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+
+
+class CachedVerifier:
+    """Wraps any verifier: pairs found in the cache are not scored again; new scores are stored."""
+
+    def __init__(self, inner, cache: ScoreCache):
+        self.inner, self.cache = inner, cache
+        self.name, self.hash = inner.name, inner.hash
+        self.hits = self.misses = 0
+
+    def __getattr__(self, attr):  # tokenizer, max_length, engine, count_tokens… of the wrapped verifier
+        return getattr(self.inner, attr)
+
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]:
+        model_key = self.inner.cache_key
+        keys = {p: pair_key(model_key, p) for p in dict.fromkeys(pairs)}
+        known = self.cache.get(list(keys.values()))
+        todo = [p for p, k in keys.items() if k not in known]
+        self.hits += len(keys) - len(todo)
+        self.misses += len(todo)
+        if todo:
+            fresh = self.inner.predict(todo, batch_size=batch_size, progress=progress)
+            new = {keys[p]: probs for p, probs in zip(todo, fresh)}
+            self.cache.put(new)
+            known.update(new)
+        return [known[keys[p]] for p in pairs]

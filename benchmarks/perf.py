@@ -116,8 +116,7 @@ def _label(result) -> str:
 def _engine(pairs: list[tuple[str, str]], engine: str) -> dict[str, Any]:
     from verify.nli import load_verifier
 
-    kwargs = {"bf16": True} if engine == "torch-bf16" else {}
-    v = load_verifier(engine="onnx" if engine == "onnx-int8" else "torch", **kwargs)
+    v = load_verifier(engine={"torch-bf16": "bf16", "onnx-int8": "onnx"}.get(engine, engine))
     v.predict(pairs[:32])  # warm-up: first-call allocations and (onnx) kernel selection
     t = time.perf_counter()
     probs = v.predict(pairs, batch_size=32)
@@ -253,7 +252,7 @@ def memory_section() -> dict[str, Any]:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for engine in ("torch", "onnx"):
-            cmd = [sys.executable, "-m", "verify.cli", "check", "claims/seed-summit/article.txt", "--corpus",
+            cmd = [sys.executable, "-m", "verify", "check", "claims/seed-summit/article.txt", "--corpus",
                    "claims/seed-summit/corpus", "--index", f"{tmp}/index", "--out", f"{tmp}/report.json",
                    "--engine", engine, "--no-cache", "--quiet"]
             rc, rss, seconds = _rss_of(cmd)

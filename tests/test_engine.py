@@ -139,3 +139,10 @@ def test_default_cache_in_an_unwritable_place_only_warns(tmp_path, monkeypatch, 
     assert "continuing without it" in capsys.readouterr().err
     with pytest.raises(Exception, match="score cache"):
         load_verifier(cache=blocker / "scores.sqlite")
+
+
+def test_bf16_engine_agrees_with_fp32(verifier):
+    fast = load_verifier(engine="bf16")
+    assert fast.cache_key != verifier.cache_key
+    for a, b in zip(verifier.predict(PAIRS), fast.predict(PAIRS)):
+        assert label_of(a) == label_of(b) and max(abs(a[k] - b[k]) for k in a) < 0.1

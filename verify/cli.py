@@ -85,7 +85,7 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
-ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch, or onnx (int8 ONNX Runtime, exported once and cached; needs the [onnx] extra).")
+ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
 

@@ -44,7 +44,7 @@ def bench_command(
     id_col: Optional[str] = typer.Option(None, help="generic file: id column (default: row number)"),
     doc_col: Optional[str] = typer.Option(None, help="generic file: gold document id column(s) for retrieval recall"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="rich progress bars"),
-    engine: str = typer.Option("torch", help="inference engine: torch or onnx (int8 ONNX Runtime); results files get an -onnx suffix"),
+    engine: str = typer.Option("torch", help="inference engine: torch (fp32), bf16 or onnx (int8 ONNX Runtime); results files get a -bf16 / -onnx suffix"),
     windows: Optional[int] = typer.Option(None, "--windows", min=1, help="score each passage whole + only the N sentence "
                                           "windows closest to the claim, not every window (faster; files get -wN)"),
 ) -> None:

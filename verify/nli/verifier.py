@@ -166,7 +166,7 @@ class TransformersVerifier(BatchedVerifier):
             return self.model(**enc).logits.float().cpu().numpy()
 
 
-ENGINES = ("torch", "onnx")
+ENGINES = ("torch", "bf16", "onnx")
 _CACHE: dict[tuple, BatchedVerifier] = {}
 
 
@@ -174,7 +174,8 @@ def load_verifier(name_or_path: str | None = None, engine: str = "torch", cache:
                   **kwargs) -> Verifier:
     """The verifier for a model name, folder or hub id (None = the embedded default); loaded once per process.
 
-    engine: "torch" (default) or "onnx" (ONNX Runtime, int8 weights, exported once and cached).
+    engine: "torch" (default, fp32), "bf16" (torch under bf16 autocast: fastest on CPUs with AMX or
+    AVX-512 bf16, and on GPUs) or "onnx" (ONNX Runtime, int8 weights, exported once and cached).
     cache: True = the persistent score cache in the default folder, a path = that SQLite file,
     False = none. Scores come back from the cache for pairs already seen with the same model.
     """
@@ -186,6 +187,8 @@ def load_verifier(name_or_path: str | None = None, engine: str = "torch", cache:
             from .onnx import OnnxVerifier
 
             _CACHE[key] = OnnxVerifier(name_or_path, **kwargs)
+        elif engine == "bf16":
+            _CACHE[key] = TransformersVerifier(name_or_path, bf16=True, **kwargs)
         else:
             _CACHE[key] = TransformersVerifier(name_or_path, **kwargs)
     verifier = _CACHE[key]

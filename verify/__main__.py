@@ -1,0 +1,4 @@
+"""`python -m verify` = the `verify` command."""
+from .cli import main
+
+main()

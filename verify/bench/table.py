@@ -57,7 +57,10 @@ def nli_table(runs: list[dict]) -> list[str]:
             row = r["sets"].get(name)
             cells.append(f"{fmt(row['accuracy'])} / {fmt(row['macro_f1'])} (n={row['n']})" if row else "–")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| **mean** | " + " | ".join(f"{fmt(r['summary']['mean_accuracy'])} / {fmt(r['summary']['mean_macro_f1'])}" for r in runs) + " |")
+    # a mean over fewer sets (e.g. an engine checked on two) is not comparable with the full one
+    lines.append("| **mean** | " + " | ".join(
+        f"{fmt(r['summary']['mean_accuracy'])} / {fmt(r['summary']['mean_macro_f1'])}"
+        + ("" if len(r["sets"]) == len(sets) else f" ({len(r['sets'])} sets only)") for r in runs) + " |")
     return lines
 
 

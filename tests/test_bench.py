@@ -362,3 +362,23 @@ def test_model_oracle_run_beats_majority_on_scifact(cli, tmp_path):
     majority_run = json.loads((tmp_path / "scifact-validation-oracle-majority.json").read_text())
     assert model_run["metrics"]["macro_f1"] > majority_run["metrics"]["macro_f1"]
     assert model_run["performance"]["pairs_per_second"] > 0
+
+
+def test_bench_corpus_index_reuses_embeddings_when_the_corpus_changes(tmp_path):
+    from verify.bench.examples import BenchDataset, BenchExample, CorpusDoc
+    from verify.bench.runner import corpus_index
+
+    docs = [CorpusDoc(id=f"d{i}", text=f"Document {i} says the bridge opened in {1900 + i}.") for i in range(6)]
+
+    def dataset(corpus):
+        return BenchDataset(name="tiny", split="test", kind="claims", labels=("supported", "contradicted"),
+                            examples=[BenchExample(id="1", claim="The bridge opened in 1901.", evidence=[],
+                                                   gold_doc_ids=["d1"], label="supported")],
+                            files=[], corpus_loader=lambda: corpus)
+
+    first, _, _ = corpus_index(dataset(docs), tmp_path, progress=False)
+    assert first.manifest.get("reused_embeddings", 0) == 0
+    grown, _, n = corpus_index(dataset(docs + [CorpusDoc(id="d9", text="A new ferry started in 2020.")]), tmp_path,
+                               progress=False)
+    assert n == 7 and grown.manifest["reused_embeddings"] == len(first)  # only the new passage was encoded
+    assert grown.search(["ferry 2020"], k=1)[0][0].passage.doc_id == "d9"

@@ -175,7 +175,10 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
     manifest = read_manifest(folder) if folder.is_dir() else None
     if manifest and manifest.get("corpus_hash") == digest:
         return Index.load(folder), digest, len(docs)
-    index = Index.build(chunk(docs), progress=progress)
+    from ..corpus.store import load_previous
+
+    # an older index (other format or corpus) still lends its embeddings: encoding is the slow part
+    index = Index.build(chunk(docs), progress=progress, reuse=load_previous(folder) if folder.is_dir() else None)
     cache_dir.mkdir(parents=True, exist_ok=True)
     index.save(folder, extra={"corpus_hash": digest})
     return index, digest, len(docs)

@@ -108,7 +108,7 @@ def open_index(
     target = next((folder for folder in candidates if _is_writable(folder)), None)
     if target is None:
         raise InputError(f"index folder is not writable: {candidates[0]}")
-    previous = _load_quietly(target)
+    previous = load_previous(target)
     passages = chunk(docs, max_words=max_words, overlap_sentences=overlap_sentences)
     index = Index.build(passages, encoder=encoder, progress=progress, reuse=previous,
                         ann_threshold=ann_threshold, incremental=not rebuild)
@@ -139,7 +139,7 @@ def _prebuilt_only(corpus: Optional[Path], explicit: Optional[Path]) -> Optional
     return None
 
 
-def _load_quietly(folder: Path) -> Optional[Index]:
+def load_previous(folder: Path) -> Optional[Index]:
     """The old index at `folder`, to reuse its embeddings; None if absent or unreadable."""
     if read_manifest(folder, any_format=True) is None:
         return None

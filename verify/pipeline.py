@@ -35,7 +35,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.progress = progress
         self.trust_remote_code = trust_remote_code
-        self.engine = engine  # "torch" | "onnx" (int8 ONNX Runtime)
+        self.engine = engine  # "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
         self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
         self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
         self._verifier = None

@@ -44,11 +44,11 @@ class RunSettings:
     data_dir: Optional[str] = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     progress: bool = True
-    engine: str = "torch"  # torch | onnx
+    engine: str = "torch"  # torch | bf16 | onnx
     windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
 
     def model_label(self) -> str:
-        """Short model name for file names: the embedded name, a baseline, or a path's last part (+ -onnx)."""
+        """Short model name for file names: the embedded name, a baseline, or a path's last part (+ -bf16/-onnx)."""
         label = "minilm-nli" if self.model is None else Path(self.model.rstrip("/")).name or self.model
         return label if self.engine == "torch" or self.model in BASELINES else f"{label}-{self.engine}"
 

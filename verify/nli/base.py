@@ -1,6 +1,7 @@
 """Where base encoders and shipped verifiers live on disk."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -36,3 +37,10 @@ def resolve_model(name_or_path: str | None) -> str:
     if embedded.is_dir():
         return str(embedded)
     return name_or_path
+
+
+def cache_dir() -> Path:
+    """Where the score cache and ONNX exports live: $VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
+    if os.environ.get("VERIFY_CACHE_DIR"):
+        return Path(os.environ["VERIFY_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify"

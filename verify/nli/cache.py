@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError
+from .base import cache_dir
 from .verifier import Pair, Probs
 
 CHUNK = 500  # keys per SELECT: well under SQLite's bound-parameter limit
 
 
 def default_path() -> Path:
-    from .onnx import cache_dir
-
     return cache_dir() / "scores.sqlite"
 
 

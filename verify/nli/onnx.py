@@ -12,17 +12,10 @@ import warnings
 from pathlib import Path
 
 from ..errors import ModelError
-from .base import quiet_transformers, resolve_model
+from .base import cache_dir, quiet_transformers, resolve_model
 from .verifier import BatchedVerifier, check_model_folder, label_mapping, load_error, weights_hash
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def cache_dir() -> Path:
-    """$VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
-    if os.environ.get("VERIFY_CACHE_DIR"):
-        return Path(os.environ["VERIFY_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify"
 
 
 def _require_onnxruntime():

@@ -60,13 +60,13 @@ def weights_hash(path: str | Path) -> str:
     return h.hexdigest()[:16] if files else "unknown"
 
 
-def check_model_folder(target: str, weights: tuple[str, ...] = ("*.safetensors", "*.bin")) -> None:
+def check_model_folder(target: str) -> None:
     """A local model folder must exist as a folder and hold weights: one clear error otherwise."""
     local = Path(target)
     if local.exists():
         if not local.is_dir():
             raise ModelError(f"model path is not a folder: {local}")
-        if not any(any(local.glob(w)) for w in weights):
+        if not any(local.glob("*.safetensors")) and not any(local.glob("*.bin")):
             raise ModelError(f"model folder has no weights (*.safetensors or *.bin): {local}")
 
 

@@ -1,9 +1,8 @@
 """Sentence windows inside long passages, so nothing is silently truncated at the model's max length.
 
-A passage is scored whole when it fits, plus the few runs of one or two sentences that share the
-most content words with the claim (SummaC / MiniCheck style: the pair takes its most decisive
-window). Scoring every window costs ~20 NLI pairs per passage; the windows that do not mention
-the claim's words almost never decide it, so only `keep` of them are scored.
+A passage is scored whole when it fits and as every run of one or two sentences; the pair takes its
+most decisive window (SummaC / MiniCheck style). That costs ~8–20 NLI pairs per passage, so
+`windows(..., keep=N)` (`--windows N`) keeps only the N runs whose claim words weigh most.
 """
 from __future__ import annotations
 

@@ -44,11 +44,17 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
     a = torch.load(tmp_path / "full" / "checkpoint" / "state.pt", weights_only=False)
     b = torch.load(tmp_path / "parts" / "checkpoint" / "state.pt", weights_only=False)
     assert a["step"] == b["step"]
+    # wall time adds up over the slices of a resumed run (the model card reports the total)
+    summary = json.loads((tmp_path / "parts" / "train_summary.json").read_text())
+    assert summary["train_seconds"] > summary["train_seconds_this_run"] > 0
     for k in a["model"]:
         assert torch.allclose(a["model"][k], b["model"][k], atol=1e-6), k
     shipped = export_fp16(full, tmp_path / "export")
     weights = shipped / "model.safetensors"
     assert weights.exists() and weights.stat().st_size < 50e6  # fp16: half of the fp32 ~90 MB
+    record = json.loads((shipped / "training.json").read_text())  # the model card's training facts
+    assert record["steps"] == a["step"] and record["config"]["seed"] == 3
+    assert record["dev_history"] and record["dev_history"][-1]["step"] == a["step"] and "CPU" in record["hardware"]
     from verify.nli import load_verifier
 
     p = load_verifier(str(shipped)).predict([("The box holds 3 red apples.", "The box holds 3 apples.")])[0]

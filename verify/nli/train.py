@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import platform
 import random
 import shutil
 import time
@@ -48,6 +50,19 @@ def _seed_all(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def _hardware(device: str) -> str:
+    """What the model card says the run ran on."""
+    if device == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(0)}"
+    name = platform.processor() or platform.machine()
+    try:
+        name = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{name}, {os.cpu_count()} cores, CPU only"
 
 
 def _autocast(device: str, enabled: bool):
@@ -119,7 +134,7 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
     opt = torch.optim.AdamW(groups, lr=cfg.learning_rate)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule(cfg, total_steps))
 
-    step, best, bad_evals, history = 0, -1.0, 0, []
+    step, best, bad_evals, history, seconds_before = 0, -1.0, 0, [], 0.0
     if resume and (ckpt / "state.pt").exists():
         state = torch.load(ckpt / "state.pt", map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
@@ -127,6 +142,7 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
         sched.load_state_dict(state["sched"])
         step, best, bad_evals, history = state["step"], state["best"], state["bad_evals"], state["history"]
         torch.set_rng_state(state["torch_rng"])
+        seconds_before = state.get("train_seconds", 0.0)  # wall time of the earlier slices of this run
         log(f"resumed at step {step}/{total_steps}")
 
     def save_checkpoint():
@@ -134,7 +150,8 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
         tmp.mkdir(exist_ok=True)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                     "step": step, "best": best, "bad_evals": bad_evals, "history": history,
-                    "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
+                    "torch_rng": torch.get_rng_state(),
+                    "train_seconds": seconds_before + time.time() - t_start}, tmp / "state.pt")
         if ckpt.exists():
             shutil.rmtree(ckpt)
         tmp.rename(ckpt)
@@ -204,8 +221,9 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
     save_checkpoint()
     (out / "train_summary.json").write_text(json.dumps({
         "config": cfg.model_dump(), "steps": step, "best_dev_macro": best,
-        "train_seconds_this_run": round(time.time() - t_start, 1), "device": device,
-        "torch_threads": torch.get_num_threads()}, indent=1))
+        "train_seconds_this_run": round(time.time() - t_start, 1),
+        "train_seconds": round(seconds_before + time.time() - t_start, 1), "device": device,
+        "hardware": _hardware(device), "torch_threads": torch.get_num_threads()}, indent=1))
     return out / "best"
 
 
@@ -223,6 +241,15 @@ def export_fp16(src: str | Path, dst: str | Path) -> Path:
     for keep in ("MODEL_CARD.md",):
         if (dst / keep).exists():
             shutil.copy(dst / keep, tmp / keep)
+    run = Path(src).parent  # the training record the model card is built from
+    if (run / "train_summary.json").exists():
+        summary = json.loads((run / "train_summary.json").read_text())
+        history = json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
+        (tmp / "training.json").write_text(json.dumps({
+            "steps": summary["steps"], "best_dev_macro": summary["best_dev_macro"], "dev_history": history,
+            "hardware": summary.get("hardware", summary.get("device", "?")) + (", torch bf16 autocast" if summary["config"].get("bf16") else ""),
+            "wall_minutes": round(summary.get("train_seconds", summary.get("train_seconds_this_run", 0)) / 60),
+            "config": summary["config"], "notes": summary["config"].get("notes", "")}, indent=1))
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)

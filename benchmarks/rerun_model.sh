@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Re-run every results file that depends on the embedded model's weights (after a new model is
+# shipped into verify/models/). Baseline rows (lexical, majority) and speed files (perf-*, scaling-*)
+# do not depend on the weights and are left alone. About 45 minutes on 2 CPU cores.
+#   bash benchmarks/rerun_model.sh            # everything
+#   bash benchmarks/rerun_model.sh nli        # only the held-out NLI table (and the model card)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+
+# held-out NLI table (model card numbers), fp32 and the two fast engines
+verify bench nli --limit 2000
+python -m verify.nli.card
+[ "$what" = nli ] && exit 0
+verify bench nli --sets mnli_dev_matched,vitaminc_real_test --limit 2000 --engine onnx
+verify bench nli --sets mnli_dev_matched,vitaminc_real_test --limit 2000 --engine bf16
+
+# claim benchmarks (one row each in benchmarks/README.md)
+verify bench scifact --split validation --mode oracle
+verify bench scifact --split validation --mode oracle --no-checks
+verify bench scifact --split validation --mode retrieval
+verify bench covid-fact --mode oracle
+verify bench covid-fact --mode oracle --no-checks
+verify bench fever-symmetric --mode oracle
+verify bench sufficient-facts --mode oracle --limit 1500
+verify bench nli:vitaminc_real_test --mode pipeline --limit 2000
+verify bench nli:vitaminc_real_test --mode pipeline --limit 2000 --no-checks
+
+python -m verify.bench.table

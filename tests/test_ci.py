@@ -241,6 +241,17 @@ def test_judge_compares_label_then_min_probability():
     assert not missing.passed and missing.got is None
 
 
+def test_not_contradicted_passes_any_label_but_contradicted(tmp_path):
+    spec = ClaimSpec(text="Xi hosts Lee.", expect="not_contradicted")
+    assert judge("s", spec.text, spec, spec.text, verdict("supported", 0.8)).passed
+    assert judge("s", spec.text, spec, spec.text, verdict("not_enough_info", 0.8)).passed
+    flagged = judge("s", spec.text, spec, spec.text, verdict("contradicted", 0.55))
+    assert not flagged.passed and flagged.message == "expected not_contradicted, got contradicted (p=0.55)"
+    path = write(tmp_path / "claims.yaml", INLINE_HEAD + "  - text: Lee took office.\n    expect: not_contradicted\n"
+                 "    min_probability: 0.6\n")
+    assert "min_probability" in load_error(path)  # a bound on p(anything but contradicted) means nothing
+
+
 def sample_result() -> CIResult:
     """Set a: 1 pass, 1 fail, 1 known failure; set b: 1 pass."""
     ok = ClaimSpec(text="A is true.", expect="supported", tags=["entity"])

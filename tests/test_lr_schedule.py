@@ -11,3 +11,8 @@ def test_a_two_cycle_run_starts_exactly_like_the_one_cycle_run(repo):
     assert all(f(s) == g(s) for s in range(steps))  # so the 2-epoch run resumes from the 1-epoch checkpoint
     assert g(steps - 1) < 0.01 and g(steps + int(0.06 * steps)) == 0.5  # warm restart to half the peak
     assert max(g(s) for s in range(steps, 2 * steps)) == 0.5 and g(2 * steps - 1) < 0.01
+    three = load_config(repo / "benchmarks" / "train" / "minilm-nli-3ep.yaml")
+    assert three.model_copy(update={"epochs": 2.0, "lr_cycles": 2}) == two
+    h = lr_schedule(three, 3 * steps)
+    assert all(g(s) == h(s) for s in range(2 * steps))  # so the 3-epoch run resumes from the 2-epoch checkpoint
+    assert max(h(s) for s in range(2 * steps, 3 * steps)) == 0.25

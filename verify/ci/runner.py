@@ -129,7 +129,8 @@ def run_sets(sets: list[ClaimSet], pipeline: CheckingPipeline, tags: Optional[se
 def judge(
     set_name: str, key: str, spec: ClaimSpec | ArticleExpectation, claim_text: str, verdict: Optional[Verdict]
 ) -> CaseResult:
-    """Pass when the label equals `expect` and, if given, p(expect) >= min_probability."""
+    """Pass when the label equals `expect` (or, for not_contradicted, is anything but contradicted)
+    and, if given, p(expect) >= min_probability."""
     common = dict(
         set_name=set_name,
         key=key,
@@ -143,7 +144,9 @@ def judge(
         return CaseResult(got=None, probabilities={}, passed=False, message="no verdict for this claim", **common)
     evidence = _top_evidence(verdict)
     got_p = verdict.probabilities.get(verdict.label, 0.0)
-    if verdict.label != spec.expect:
+    if spec.expect == "not_contradicted":
+        message = "" if verdict.label != "contradicted" else f"expected not_contradicted, got contradicted (p={got_p:.2f})"
+    elif verdict.label != spec.expect:
         message = f"expected {spec.expect}, got {verdict.label} (p={got_p:.2f})"
     elif spec.min_probability is not None and verdict.probabilities.get(spec.expect, 0.0) < spec.min_probability:
         message = (

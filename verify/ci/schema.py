@@ -16,7 +16,8 @@ from ..records import Label
 
 KNOWN_FAILURE = "known-failure"
 OthersPolicy = Literal["ignore", "not_contradicted"]
-# What a case can demand: an exact label, or (for unlisted extracted claims) "anything but contradicted".
+# What a case can demand: an exact label, or "anything but contradicted" (the policy for unlisted
+# extracted claims; also usable per entry, e.g. for a headline the corpus neither states nor denies).
 Expectation = Literal["supported", "contradicted", "not_enough_info", "not_contradicted"]
 
 
@@ -34,7 +35,7 @@ class InlinePassage(SpecModel):
 class _Judged(SpecModel):
     """Fields shared by a listed claim and an article expectation."""
 
-    expect: Label
+    expect: Expectation
     min_probability: Optional[float] = Field(default=None, ge=0.0, le=1.0)
     tags: list[str] = Field(default_factory=list)
     note: Optional[str] = None
@@ -43,6 +44,8 @@ class _Judged(SpecModel):
     def _known_failure_needs_reason(self) -> "_Judged":
         if KNOWN_FAILURE in self.tags and not (self.note and self.note.strip()):
             raise ValueError(f"note: a claim tagged {KNOWN_FAILURE} needs a `note` giving the reason")
+        if self.expect == "not_contradicted" and self.min_probability is not None:
+            raise ValueError("min_probability: needs an exact label in `expect`, not not_contradicted")
         return self
 
     @property

@@ -59,3 +59,25 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
 
     p = load_verifier(str(shipped)).predict([("The box holds 3 red apples.", "The box holds 3 apples.")])[0]
     assert abs(sum(p.values()) - 1) < 1e-4
+
+
+def test_related_neutrals_pair_a_claim_with_another_claims_premise_about_the_same_name():
+    import random
+
+    from verify.nli.data import LABEL2ID, Pair, related_neutrals
+
+    pairs = [
+        Pair("In 2019 Anna Berg won the Oslo marathon.", "Anna Berg won a marathon.", 0, "s"),
+        Pair("Later Anna Berg moved to Bergen with her family.", "Anna Berg lives in Bergen.", 0, "s"),
+        Pair("The team of Anna Berg won a marathon in Oslo.", "Anna Berg ran in Oslo.", 0, "s"),
+        Pair("Since 2001 Tomas Lind has taught chemistry.", "Tomas Lind is a teacher.", 0, "s"),
+    ]
+    made = related_neutrals(pairs, 10, random.Random(0))
+    assert made == related_neutrals(pairs, 10, random.Random(0))  # seeded
+    assert made and all(p.label == LABEL2ID["neutral"] and p.source == "s+related_neutral" for p in made)
+    existing = {(p.premise, p.hypothesis) for p in pairs}
+    for p in made:
+        assert (p.premise, p.hypothesis) not in existing and "Anna Berg" in p.premise
+    # "Anna Berg won a marathon." is stated by the third premise (most of its words): never neutral
+    assert ("The team of Anna Berg won a marathon in Oslo.", "Anna Berg won a marathon.") not in {(p.premise, p.hypothesis) for p in made}
+    assert not any(p.hypothesis == "Tomas Lind is a teacher." for p in made)  # no other premise names him

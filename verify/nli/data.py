@@ -4,6 +4,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ class DataSource(BaseModel):
     split: str = "train"
     max_pairs: int | None = None  # cap after shuffling
     weight: float = 1.0  # sampling multiplier per epoch (0.5 = half the pairs each epoch)
+    # Extra neutral pairs made from this set's training pairs: a hypothesis with the premise of
+    # another claim about the same name (see `related_neutrals`). Counters the SNLI habit of calling
+    # a related premise that neither states nor denies the claim a contradiction.
+    related_neutral: int = 0
     licence: str = "unknown"
 
 
@@ -88,6 +93,54 @@ def load_source(src: DataSource) -> list[Pair]:
     return pairs
 
 
+# Capitalised word runs ("Lee Jae-myung", "Gyeongju"): a cheap stand-in for names. Leading
+# function words that are capitalised only because they start a sentence are dropped.
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
+_NOT_NAMES = frozenset("""a an and after although as at before but by during for from he her his however
+in it its on since she that the their there these they this those to when while with""".split())
+
+
+def names(text: str) -> set[str]:
+    found = set()
+    for run in _CAPITALISED.findall(text):
+        words = run.split(" ")
+        while words and words[0].lower() in _NOT_NAMES:
+            words.pop(0)
+        if words:
+            found.add(" ".join(words))
+    return found
+
+
+def related_neutrals(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair]:
+    """Up to n neutral pairs: a hypothesis with the premise of another pair that names the same
+    rare thing but was written for a different hypothesis (and never appears with this one). A
+    premise holding most of the hypothesis's words probably states it, so it is skipped."""
+    by_name: dict[str, list[int]] = {}
+    for j, p in enumerate(pairs):
+        for name in names(p.premise):
+            by_name.setdefault(name, []).append(j)
+    seen = {(p.premise, p.hypothesis) for p in pairs}
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    out: list[Pair] = []
+    for i in order:
+        if len(out) >= n:
+            break
+        h = pairs[i].hypothesis
+        shared = sorted(w for w in names(h) if 1 < len(by_name.get(w, ())) <= 200)
+        if not shared:
+            continue
+        rarest = min(shared, key=lambda w: len(by_name[w]))
+        others = [j for j in by_name[rarest] if pairs[j].hypothesis != h and (pairs[j].premise, h) not in seen]
+        words = {w for w in re.findall(r"\w+", h.lower()) if len(w) > 3}
+        others = [j for j in others if len(words & set(re.findall(r"\w+", pairs[j].premise.lower()))) < 0.6 * len(words)]
+        if others:
+            premise = pairs[rng.choice(others)].premise
+            seen.add((premise, h))
+            out.append(Pair(premise, h, LABEL2ID["neutral"], pairs[i].source + "+related_neutral"))
+    return out
+
+
 def load_mix(cfg: TrainConfig) -> tuple[list[Pair], list[Pair]]:
     """All training pairs (before per-epoch weighting) and a dev slice carved per set.
 
@@ -105,6 +158,8 @@ def load_mix(cfg: TrainConfig) -> tuple[list[Pair], list[Pair]]:
         if src.max_pairs is not None:
             rest = rest[: src.max_pairs]
         train.extend(rest)
+        if src.related_neutral:
+            train.extend(related_neutrals(rest, src.related_neutral, rng))
     return train, dev
 
 

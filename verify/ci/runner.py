@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Protocol
 
 from ..records import Claim, Document, Report, Verdict
@@ -257,19 +257,11 @@ def _judge_candidates(
 
 
 def _judge_not_contradicted(set_name: str, claim: Claim, verdict: Verdict) -> CaseResult:
-    passed = verdict.label != "contradicted"
-    p = verdict.probabilities.get(verdict.label, 0.0)
-    return CaseResult(
-        set_name=set_name,
-        key=claim.text,
-        claim=claim.text,
-        expected="not_contradicted",
-        got=verdict.label,
-        probabilities=dict(verdict.probabilities),
-        passed=passed,
-        message="" if passed else f"expected not_contradicted (others), got contradicted (p={p:.2f})",
-        evidence=_top_evidence(verdict),
-    )
+    """An `others` case: the same judgement as `expect: not_contradicted`, its message says why it exists."""
+    result = judge(set_name, claim.text, ClaimSpec(text=claim.text, expect="not_contradicted"), claim.text, verdict)
+    if result.passed:
+        return result
+    return replace(result, message=result.message.replace("not_contradicted,", "not_contradicted (others),", 1))
 
 
 def _top_evidence(verdict: Verdict) -> Optional[str]:

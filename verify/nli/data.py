@@ -1,6 +1,7 @@
 """Training data for the verifier: a weighted mix of NLI sets loaded through `datasets`."""
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import random
@@ -120,6 +121,11 @@ def related_neutrals(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair
         for name in names(p.premise):
             by_name.setdefault(name, []).append(j)
     seen = {(p.premise, p.hypothesis) for p in pairs}
+
+    @functools.lru_cache(maxsize=None)  # a premise is a candidate for many hypotheses
+    def premise_words(j: int) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", pairs[j].premise.lower()))
+
     order = list(range(len(pairs)))
     rng.shuffle(order)
     out: list[Pair] = []
@@ -133,7 +139,7 @@ def related_neutrals(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair
         rarest = min(shared, key=lambda w: len(by_name[w]))
         others = [j for j in by_name[rarest] if pairs[j].hypothesis != h and (pairs[j].premise, h) not in seen]
         words = {w for w in re.findall(r"\w+", h.lower()) if len(w) > 3}
-        others = [j for j in others if len(words & set(re.findall(r"\w+", pairs[j].premise.lower()))) < 0.6 * len(words)]
+        others = [j for j in others if len(words & premise_words(j)) < 0.6 * len(words)]
         if others:
             premise = pairs[rng.choice(others)].premise
             seen.add((premise, h))

@@ -59,6 +59,11 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
 
     p = load_verifier(str(shipped)).predict([("The box holds 3 red apples.", "The box holds 3 apples.")])[0]
     assert abs(sum(p.values()) - 1) < 1e-4
+    # an fp16 checkpoint as the base (e.g. the shipped model) still trains with fp32 master weights
+    from16 = tiny_config(tmp_path, "from16").model_copy(update={"base_model": str(shipped)})
+    train(from16, progress=False, log=lambda *_: None, stop_after=1)
+    state = torch.load(tmp_path / "from16" / "checkpoint" / "state.pt", weights_only=False)
+    assert {t.dtype for t in state["model"].values() if t.is_floating_point()} == {torch.float32}
 
 
 def test_related_neutrals_pair_a_claim_with_another_claims_premise_about_the_same_name():

@@ -114,8 +114,10 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
 
     base = resolve_model(cfg.base_model)
     tok = AutoTokenizer.from_pretrained(base)
+    # fp32 master weights even from an fp16 checkpoint (transformers 5 keeps the stored dtype);
+    # bf16 autocast handles speed.
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()})
+        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
     model.to(device)
 
     t0 = time.time()

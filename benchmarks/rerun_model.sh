@@ -27,3 +27,6 @@ verify bench nli:vitaminc_real_test --mode pipeline --limit 2000
 verify bench nli:vitaminc_real_test --mode pipeline --limit 2000 --no-checks
 
 python -m verify.bench.table
+
+# threshold search on SciFact train (compares the 0.5 defaults with the best grid point)
+python benchmarks/tune_thresholds.py

@@ -78,11 +78,11 @@ def test_true_and_false_variants(pipe, seed_report):
 
 def test_checks_switch_changes_a_numeric_verdict(seed_report):
     _, corpus, _ = seed_report
-    claim = ["China and South Korea signed 15 memorandums of understanding."]  # the corpus says 14
+    claim = ["China and South Korea signed more than twenty agreements during Lee's state visit."]  # the corpus says 14
     with_checks = Pipeline(checks=True).check_claims(claim, corpus)
     without = Pipeline(checks=False).check_claims(claim, corpus)
     assert with_checks.verdicts[0].label == "contradicted"
-    assert without.verdicts[0].label != "contradicted"  # the NLI model alone misses 15 vs 14
+    assert without.verdicts[0].label != "contradicted"  # the NLI model alone misses "more than twenty" vs 14
     assert any(f.relation == "inconsistent" for f in with_checks.verdicts[0].checks) and not without.verdicts[0].checks
 
 
@@ -96,6 +96,19 @@ def test_oracle_judge_and_inline_corpus(pipe):
                         [SourceDoc(id="louvre", text="The Louvre museum in Paris opened to the public in 1793."),
                          SourceDoc(id="other", text="Football is played with a round ball.")])
     assert report.verdicts and report.verdicts[0].evidence[0].doc_id == "louvre"
+
+
+def test_a_topical_window_does_not_support_a_claim(pipe):
+    """The model entails a claim from an abstract sentence that shares one word with it (p≈0.9 on
+    the shipped model); relevance weighting keeps that from becoming `supported`."""
+    claim = "Active H. pylori urease has a polymeric structure that comprises two subunits, UreA and UreB."
+    topical = ("Urease produces NH(3) and CO(2), neutralizing entering protons and thus buffering the periplasm "
+               "to a pH of roughly 6.1 even in gastric juice at a pH below 2.0.")
+    stating = "Active H. pylori urease has a polymeric structure with two subunits, UreA and UreB."
+    raw = pipe.verifier.predict([(topical, claim)])[0]
+    off, on = pipe.judge([claim, claim], [[topical], [stating]])
+    assert off.label == "not_enough_info", (raw, off)
+    assert on.label == "supported", on
 
 
 @pytest.mark.slow

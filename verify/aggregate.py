@@ -8,10 +8,11 @@ the numeric/date check findings. The rule (documented in the README):
    a clear match raises entailment to at least 0.70 and caps contradiction at 0.30 (NLI models are
    blind to "more than ten" vs "14"). A claim quantity/date that some passage confirms is not
    counted as contradicted by another passage.
-2. S = max entailment over the claim's pairs, C = max contradiction, where a window's contradiction
-   is scaled by (relevance / 0.5)², capped at 1 — relevance being the share of the claim's content
-   words the window contains: small NLI models call any unrelated premise a contradiction (an
-   SNLI artefact). A numeric/date inconsistency always counts in full.
+2. S = max entailment over the claim's pairs, C = max contradiction, where a window's entailment
+   and contradiction are scaled by (relevance / 0.5)², capped at 1 — relevance being the share of
+   the claim's content words the window contains: small NLI models call an unrelated premise a
+   contradiction (an SNLI artefact) and entail a claim from a topical one. A numeric/date
+   inconsistency always counts in full as a contradiction, a match in full as support.
 3. Treating "some passage supports" and "some passage contradicts" as independent events:
    P(supported) = S(1-C) + SC/2, P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C).
 4. The label is supported when P(supported) ≥ support_threshold and ≥ P(contradicted);
@@ -70,15 +71,29 @@ def apply_checks(claim: str, scores: list[PairScore], passages: dict[str, Passag
     return out
 
 
+def by_relevance(value: float, p: PairScore, full_relevance: float) -> float:
+    """Scale a window's probability by how much of the claim it talks about: in full from
+    `full_relevance` of the claim's content words, by (relevance / full_relevance)² below that."""
+    if p.relevance is None or full_relevance <= 0:
+        return value
+    return value * min(1.0, p.relevance / full_relevance) ** 2
+
+
 def _contradiction(p: PairScore, full_relevance: float) -> float:
     """NLI models trained on SNLI call an unrelated premise a contradiction, so a window's
-    contradiction counts in proportion to how much of the claim it talks about (full from
-    `full_relevance` of the claim's content words); a numeric/date inconsistency always counts."""
-    if p.relevance is None or any(f.relation == "inconsistent" for f in p.checks):
+    contradiction counts by relevance; a numeric/date inconsistency always counts in full."""
+    if any(f.relation == "inconsistent" for f in p.checks):
         return p.contradiction
-    if full_relevance <= 0:
-        return p.contradiction
-    return p.contradiction * min(1.0, p.relevance / full_relevance) ** 2
+    return by_relevance(p.contradiction, p, full_relevance)
+
+
+def _support(p: PairScore, full_relevance: float) -> float:
+    """Small NLI models also entail a claim from a topical premise that shares a word or two
+    (an abstract sentence about urease "entails" a claim about urease's structure), so a window's
+    entailment counts by relevance too; a numeric/date match always counts in full."""
+    if any(f.relation == "consistent" for f in p.checks):
+        return p.entailment
+    return by_relevance(p.entailment, p, full_relevance)
 
 
 def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],
@@ -87,12 +102,12 @@ def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],
         return Verdict(claim_id=claim_id, label="not_enough_info",
                        probabilities={"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0},
                        explanation="no evidence retrieved")
-    s = max(p.entailment for p in pairs)
+    s = max(_support(p, thresholds.relevance) for p in pairs)
     c = max(_contradiction(p, thresholds.relevance) for p in pairs)
     probs = {"supported": s * (1 - c) + s * c / 2, "contradicted": c * (1 - s) + s * c / 2,
              "not_enough_info": (1 - s) * (1 - c)}
     if probs["supported"] >= thresholds.support and probs["supported"] >= probs["contradicted"]:
-        label, key = "supported", (lambda p: p.entailment)
+        label, key = "supported", (lambda p: _support(p, thresholds.relevance))
     elif probs["contradicted"] >= thresholds.contradict:
         label, key = "contradicted", (lambda p: _contradiction(p, thresholds.relevance))
     else:

@@ -31,7 +31,7 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(frozen=True)
     support: float = 0.5
     contradict: float = 0.5
-    relevance: float = 0.5  # share of claim words a window needs for its contradiction to count in full
+    relevance: float = 0.5  # share of claim words a window needs for its entailment or contradiction to count in full
     cite: int = 2  # evidence windows cited per verdict
 
 
@@ -71,7 +71,7 @@ def apply_checks(claim: str, scores: list[PairScore], passages: dict[str, Passag
     return out
 
 
-def by_relevance(value: float, p: PairScore, full_relevance: float) -> float:
+def _by_relevance(value: float, p: PairScore, full_relevance: float) -> float:
     """Scale a window's probability by how much of the claim it talks about: in full from
     `full_relevance` of the claim's content words, by (relevance / full_relevance)² below that."""
     if p.relevance is None or full_relevance <= 0:
@@ -84,7 +84,7 @@ def _contradiction(p: PairScore, full_relevance: float) -> float:
     contradiction counts by relevance; a numeric/date inconsistency always counts in full."""
     if any(f.relation == "inconsistent" for f in p.checks):
         return p.contradiction
-    return by_relevance(p.contradiction, p, full_relevance)
+    return _by_relevance(p.contradiction, p, full_relevance)
 
 
 def _support(p: PairScore, full_relevance: float) -> float:
@@ -93,7 +93,7 @@ def _support(p: PairScore, full_relevance: float) -> float:
     entailment counts by relevance too; a numeric/date match always counts in full."""
     if any(f.relation == "consistent" for f in p.checks):
         return p.entailment
-    return by_relevance(p.entailment, p, full_relevance)
+    return _by_relevance(p.entailment, p, full_relevance)
 
 
 def aggregate(claim_id: str, pairs: list[PairScore], evidence: list[Evidence],

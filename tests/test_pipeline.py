@@ -105,9 +105,8 @@ def test_a_topical_window_does_not_support_a_claim(pipe):
     topical = ("Urease produces NH(3) and CO(2), neutralizing entering protons and thus buffering the periplasm "
                "to a pH of roughly 6.1 even in gastric juice at a pH below 2.0.")
     stating = "Active H. pylori urease has a polymeric structure with two subunits, UreA and UreB."
-    raw = pipe.verifier.predict([(topical, claim)])[0]
     off, on = pipe.judge([claim, claim], [[topical], [stating]])
-    assert off.label == "not_enough_info", (raw, off)
+    assert off.label == "not_enough_info", off
     assert on.label == "supported", on
 
 

@@ -10,6 +10,17 @@ finished is exported fp16 and packed as a tar in parts of 15 MiB. Works on any C
 
 Unpack with `cat OUT/model.tar.part* | tar -x -C runs/`. OUT/summary.json holds every run's dev
 history and wall time, OUT/logs.txt their logs.
+
+How the shipped model was trained on the lent H200 (its image has torch and transformers but neither
+pydantic nor `datasets`, and only 64 MiB travel there). Carried in an ignored folder `.gpu/`: the
+pydantic wheels for CPython 3.12, an fp16 copy of the base, and the 13 training sets of the mix as
+`nli-train.tar.xz`. `benchmarks/train/device/datasets.py` stands in for `datasets` there (local JSON
+lines only; `load_mix` gives identical pairs with it, checked here). Command run there:
+
+  pip install -q --no-index --no-deps --target /tmp/site .gpu/whl/*.whl
+  export PYTHONPATH=/tmp/site:$PWD/benchmarks/train/device:$PWD
+  mkdir -p ../shared/data/nli && tar -xJf .gpu/nli-train.tar.xz -C ../shared/data/nli
+  python3 benchmarks/train/device_sweep.py benchmarks/train/minilm-nli-gpu-*.yaml --out $OUT --base .gpu/base --deadline 430
 """
 from __future__ import annotations
 

@@ -26,6 +26,10 @@ class DataSource(BaseModel):
     # another claim about the same name (see `related_neutrals`). Counters the SNLI habit of calling
     # a related premise that neither states nor denies the claim a contradiction.
     related_neutral: int = 0
+    # About this many one-slot edits of this set's entailed pairs that the premise makes false (a
+    # swapped name, place, date, number, ordinal or role; a negation or antonym), each with a true
+    # counterpart of the same premise and a share of unverifiable additions (see `counterfactual`).
+    counterfactual: int = 0
     licence: str = "unknown"
 
 
@@ -166,6 +170,14 @@ def load_mix(cfg: TrainConfig) -> tuple[list[Pair], list[Pair]]:
         train.extend(rest)
         if src.related_neutral:
             train.extend(related_neutrals(rest, src.related_neutral, rng))
+        if src.counterfactual:
+            from .counterfactual import counterfactuals
+
+            # edits of the sampled training pairs (so each edit's original is trained on too), and
+            # edits of the set's dev pairs as one dev group, so early stopping sees them as well
+            train.extend(counterfactuals(rest, src.counterfactual, rng))
+            dev.extend(Pair(p.premise, p.hypothesis, p.label, "counterfactual_dev")
+                       for p in counterfactuals(pairs[: cfg.dev_per_set], 40, random.Random(cfg.seed)))
     return train, dev
 
 

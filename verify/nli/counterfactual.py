@@ -216,7 +216,7 @@ def ordinal_swap(p: str, h: str, rng: random.Random, pool: dict) -> Edit:
 
 # A capitalised run after a capitalised word and one of these words is probably part of a title
 # ("No Country for Old Men", "Two and a Half Men").
-_TITLE_GLUE = re.compile(r"\b(?:of|for|and|a|an|the|to|in|with|or|on|at|de|von|van)\s+$", re.I)
+_TITLE_GLUE = re.compile(r"[A-Z][\w'-]*\s+(?:(?:of|for|and|a|an|the|to|in|with|or|on|at|de|von|van)\s+)+$")
 
 
 def _whole_name(n: str, h: str) -> bool:

@@ -87,6 +87,7 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
 
 ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
+PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
 
 
@@ -98,8 +99,9 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
           index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: next to the corpus)."),
-          support_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(supported) for a supported verdict."),
-          contradict_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict."),
+          support_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(supported) for a supported verdict (default 0.5, or the profile's)."),
+          contradict_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict (default 0.5, or the profile's)."),
+          profile: Optional[Path] = PROFILE_OPTION,
           checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
           all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
           fail_on_contradicted: bool = typer.Option(False, help="Exit 1 when any claim is contradicted."),
@@ -109,17 +111,21 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           windows: Optional[int] = WINDOWS_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
-    from .aggregate import Thresholds
     from .extract import load_document
     from .pipeline import Pipeline
     from .report import render_terminal, write_report
 
+    from .profile import check_profile_model, load_profile, pipeline_settings
+
     _check_outputs(out_paths)
+    prof = load_profile(profile) if profile else None
     doc = load_document(article, date=_parse_date(date))
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
-                    thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
-                    engine=engine, cache=cache, windows_kept=windows)
+                    engine=engine, cache=cache, windows_kept=windows,
+                    **pipeline_settings(prof, support_threshold, contradict_threshold))
+    if prof:
+        check_profile_model(prof, pipe.verifier)
     report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)
@@ -146,6 +152,44 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
         from .nli.base import MODELS_DIR
 
         out.print(f"exported to {export_fp16(best, MODELS_DIR / export)}")
+
+
+@app.command()
+def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premise, claim|hypothesis, label} rows, or a benchmark name (scifact, covid-fact, ...) with --split."),
+              model: Optional[str] = typer.Option(None, help="Model to calibrate (default: the embedded minilm-nli)."),
+              engine: str = ENGINE_OPTION,
+              split: Optional[str] = typer.Option(None, help="Split of a benchmark name (use a train split: never calibrate on what you report)."),
+              target_precision: float = typer.Option(0.9, min=0.05, max=1.0, help="Wanted precision of `contradicted` verdicts."),
+              checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks while fitting."),
+              limit: Optional[int] = typer.Option(None, min=10, help="Use at most this many rows (a seeded sample)."),
+              profile_out: Path = typer.Option(Path("verify-profile.json"), "--out", "-o", help="Where to write the profile (JSON).")):
+    """Fit a calibration profile (temperature + verdict thresholds) on your own labelled claims."""
+    import random
+
+    from .io import atomic_write
+    from .profile import fit_profile, read_rows
+
+    if Path(labelled).is_file():
+        rows, source = read_rows(labelled), Path(labelled).name
+    else:
+        from .bench.datasets import load_benchmark
+
+        ds = load_benchmark(labelled, split)
+        rows = [{"evidence": " ".join(e.evidence), "claim": e.claim, "label": e.label} for e in ds.examples if e.evidence]
+        rows = [r for r in rows if r["label"] in ("supported", "contradicted", "not_enough_info")]
+        source = f"{labelled}:{split or 'default split'}"
+    if limit and len(rows) > limit:
+        rows = random.Random(13).sample(rows, limit)
+    _check_outputs([profile_out])
+    prof = fit_profile(rows, model=model, engine=engine, target_precision=target_precision, checks=checks, source=source)
+    atomic_write(profile_out, prof.model_dump_json(indent=1) + "\n")
+    m = prof.metrics
+    out.print(f"temperature {prof.temperature:g}; thresholds support {prof.support_threshold:g}, "
+              f"contradict {prof.contradict_threshold:g} (target precision {target_precision:g}"
+              f"{'' if m.get('target_precision_reached') else ', NOT reached on these rows'})")
+    out.print(f"on the {prof.rows} rows: macro-F1 {m['before']['macro_f1']} -> {m['after']['macro_f1']}, "
+              f"contradicted precision {m['before']['contradicted_precision']} -> {m['after']['contradicted_precision']}")
+    out.print(f"wrote {profile_out}")
 
 
 @app.command()

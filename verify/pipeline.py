@@ -25,7 +25,7 @@ class Pipeline:
     def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
                  thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
                  progress: bool = False, trust_remote_code: bool = False, engine: str = "torch",
-                 cache: bool | str = False, windows_kept: int | None = None):
+                 cache: bool | str = False, windows_kept: int | None = None, temperature: float | None = None):
         self.model_name = model
         self.top_k = top_k
         self.checks = checks
@@ -38,6 +38,7 @@ class Pipeline:
         self.engine = engine  # "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
         self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
         self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
+        self.temperature = temperature  # NLI logit temperature (None = the model folder's calibration.json)
         self._verifier = None
 
     # -- components ---------------------------------------------------------------------------
@@ -47,6 +48,8 @@ class Pipeline:
             from .nli import load_verifier
 
             extra = {"trust_remote_code": True} if self.trust_remote_code else {}
+            if self.temperature is not None:
+                extra["temperature"] = self.temperature
             self._verifier = load_verifier(self.model_name, engine=self.engine, cache=self.cache, **extra)
         return self._verifier
 

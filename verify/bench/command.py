@@ -47,6 +47,8 @@ def bench_command(
     engine: str = typer.Option("torch", help="inference engine: torch (fp32), bf16 or onnx (int8 ONNX Runtime); results files get a -bf16 / -onnx suffix"),
     windows: Optional[int] = typer.Option(None, "--windows", min=1, help="score each passage whole + only the N sentence "
                                           "windows closest to the claim, not every window (faster; files get -wN)"),
+    profile: Optional[Path] = typer.Option(None, "--profile", help="calibration profile from `verify calibrate` "
+                                           "(fit it on a train split); files get -<profile name>"),
 ) -> None:
     """Benchmark the verifier (or a baseline) on a labelled dataset and write results files."""
     try:
@@ -58,7 +60,7 @@ def bench_command(
 
 def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
          compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress,
-         engine="torch", windows=None) -> None:
+         engine="torch", windows=None, profile=None) -> None:
     from .results import compare_table, read_result
 
     targets = targets or []
@@ -87,7 +89,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
 
     settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,
                            batch_size=batch_size, resume=resume, data_dir=str(data_dir) if data_dir else None,
-                           progress=progress, engine=engine, windows_kept=windows)
+                           progress=progress, engine=engine, windows_kept=windows,
+                           profile=str(profile) if profile else None)
     name = targets[0]
     if name == "nli":
         from .nli_suite import run_nli_suite, write_nli_results

@@ -46,11 +46,13 @@ class RunSettings:
     progress: bool = True
     engine: str = "torch"  # torch | bf16 | onnx
     windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
+    profile: Optional[str] = None  # calibration profile (temperature + thresholds) from `verify calibrate`
 
     def model_label(self) -> str:
         """Short model name for file names: the embedded name, a baseline, or a path's last part (+ -bf16/-onnx)."""
         label = "minilm-nli" if self.model is None else Path(self.model.rstrip("/")).name or self.model
-        return label if self.engine == "torch" or self.model in BASELINES else f"{label}-{self.engine}"
+        label = label if self.engine == "torch" or self.model in BASELINES else f"{label}-{self.engine}"
+        return f"{label}-{Path(self.profile).stem}" if self.profile else label
 
 
 # ---------------------------------------------------------------- label-space conversion
@@ -215,8 +217,15 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
         return NliPairPredictor(shared_verifier(settings.model, settings.engine), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
 
+    from ..profile import check_profile_model, load_profile, pipeline_settings
+
+    prof = load_profile(settings.profile) if settings.profile else None
     pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks, engine=settings.engine,
-                        windows_kept=settings.windows_kept)
+                        windows_kept=settings.windows_kept, **pipeline_settings(prof))
+    if prof:
+        check_profile_model(prof, pipeline.verifier)
+        extra["profile"] = prof.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
+                                                    "target_precision", "fitted_on", "rows"})
     if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
         verifier = shared_verifier(settings.model, settings.engine)
         return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra

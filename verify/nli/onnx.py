@@ -72,7 +72,7 @@ class OnnxVerifier(BatchedVerifier):
     engine = "onnx-int8"
 
     def __init__(self, name_or_path: str | None = None, max_length: int = 256, threads: int | None = None,
-                 trust_remote_code: bool = False):
+                 trust_remote_code: bool = False, temperature: float | None = None):
         _require_onnxruntime()
         import onnxruntime as ort
         from transformers import AutoConfig, AutoTokenizer
@@ -96,6 +96,7 @@ class OnnxVerifier(BatchedVerifier):
         self.path = target
         self.hash = weights_hash(target)
         self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
+        self._set_temperature(target, temperature)
         onnx_path = cache_dir() / "onnx" / f"{self.hash}-int8.onnx"
         if not onnx_path.exists():
             try:

@@ -85,11 +85,22 @@ class BatchedVerifier:
     tokenizer: object
     mapping: dict[str, list[int]]
     max_length: int
+    temperature: float = 1.0  # logits are divided by it (see nli/calibrate.py)
+
+    def _set_temperature(self, target: str, temperature: float | None) -> None:
+        """The given temperature, else the one stored with a local model folder (calibration.json), else 1."""
+        from .calibrate import read_temperature
+
+        if temperature is not None and not 0.01 <= temperature <= 100:
+            raise ModelError(f"temperature out of range (0.01..100): {temperature}")
+        self.temperature = float(temperature) if temperature is not None else (
+            read_temperature(target) if Path(target).is_dir() else 1.0)
 
     @property
     def cache_key(self) -> str:
-        """What the scores depend on besides the pair: weights, engine/precision, truncation."""
-        return f"{self.hash}|{self.engine}|{self.max_length}"
+        """What the scores depend on besides the pair: weights, engine/precision, truncation, temperature."""
+        key = f"{self.hash}|{self.engine}|{self.max_length}"
+        return key if self.temperature == 1.0 else f"{key}|T{self.temperature:g}"
 
     def _logits(self, premises: list[str], hypotheses: list[str]):
         raise NotImplementedError
@@ -114,6 +125,7 @@ class BatchedVerifier:
             for s in range(0, len(order), batch_size):
                 batch = [unique[i] for i in order[s : s + batch_size]]
                 logits = np.asarray(self._logits([p for p, _ in batch], [h for _, h in batch]), dtype=np.float64)
+                logits /= self.temperature
                 logits -= logits.max(axis=1, keepdims=True)
                 probs = np.exp(logits)
                 probs /= probs.sum(axis=1, keepdims=True)
@@ -132,7 +144,7 @@ class TransformersVerifier(BatchedVerifier):
     engine = "torch"
 
     def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 256,
-                 bf16: bool | None = None, trust_remote_code: bool = False):
+                 bf16: bool | None = None, trust_remote_code: bool = False, temperature: float | None = None):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -151,6 +163,7 @@ class TransformersVerifier(BatchedVerifier):
         self.path = target
         self.hash = weights_hash(target) if Path(target).exists() else getattr(model.config, "_commit_hash", None) or "hub"
         self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
+        self._set_temperature(target, temperature)
         # bf16 autocast is ~1.7x faster on CPUs with AVX-512 bf16; off by default elsewhere for exactness.
         self.bf16 = bf16 if bf16 is not None else os.environ.get("VERIFY_BF16", "0") == "1"
         if self.bf16:
@@ -177,7 +190,7 @@ def load_verifier(name_or_path: str | None = None, engine: str = "torch", cache:
     engine: "torch" (default, fp32), "bf16" (torch under bf16 autocast: fastest on CPUs with AMX or
     AVX-512 bf16, and on GPUs) or "onnx" (ONNX Runtime, int8 weights, exported once and cached).
     cache: True = the persistent score cache in the default folder, a path = that SQLite file,
-    False = none. Scores come back from the cache for pairs already seen with the same model.
+    False = none. temperature= (a keyword) overrides the model folder's calibration.json (1.0 = raw). Scores come back from the cache for pairs already seen with the same model.
     """
     if engine not in ENGINES:
         raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")

@@ -1,0 +1,122 @@
+"""Temperature scaling and calibration profiles, on the real embedded model and the real CLI."""
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from verify.nli import load_verifier
+from verify.nli.calibrate import CALIBRATION_FILE, ece, fit_temperature, logits_for, nll, softmax
+from verify.profile import choose_thresholds, decide
+
+SEED = "claims/seed-summit"
+
+
+def test_fit_temperature_recovers_the_temperature_that_made_the_labels():
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, size=(4000, 3))
+    p = softmax(z, 2.5)
+    y = np.array([rng.choice(3, p=row) for row in p])
+    t = fit_temperature(z, y)
+    assert 2.2 < t < 2.8
+    assert nll(z, y, t) < nll(z, y, 1.0)
+    assert ece(softmax(z, t), y) < ece(softmax(z), y)
+
+
+def test_two_way_labels_count_neutral_or_contradiction():
+    z = np.array([[0.0, 2.0, 2.0]])
+    assert nll(z, np.array([3])) == pytest.approx(-np.log(softmax(z)[0, 1:].sum()))
+
+
+def test_every_engine_applies_the_model_folders_temperature(tmp_path, repo):
+    raw = load_verifier(temperature=1.0)
+    folder = tmp_path / "minilm-calibrated"
+    shutil.copytree(raw.path, folder)
+    (folder / CALIBRATION_FILE).write_text(json.dumps({"temperature": 2.0}))
+    pairs = [("Lee was sworn in as President on 4 June 2025.", "Lee took office in early 2024."),
+             ("A man is playing a guitar on stage.", "A man is performing music.")]
+    expected = softmax(logits_for(raw, pairs), 2.0)
+    for engine in ("torch", "bf16"):
+        calibrated = load_verifier(str(folder), engine=engine)
+        assert calibrated.temperature == 2.0 and calibrated.cache_key != raw.cache_key
+        got = calibrated.predict(pairs)
+        tol = 1e-4 if engine == "torch" else 0.05
+        for g, e in zip(got, expected):
+            assert [g["entailment"], g["neutral"], g["contradiction"]] == pytest.approx(list(e), abs=tol)
+    # an explicit temperature wins over the folder's file
+    assert load_verifier(str(folder), temperature=1.0).predict(pairs)[0] == pytest.approx(raw.predict(pairs)[0], abs=1e-4)
+
+
+def test_threshold_choice_reaches_the_target_precision():
+    ps = np.array([0.9, 0.8, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6])
+    pc = np.array([0.05, 0.1, 0.9, 0.8, 0.7, 0.6, 0.55, 0.3])
+    gold = ["supported", "supported", "contradicted", "contradicted", "contradicted", "supported", "contradicted",
+            "not_enough_info"]
+    support, contradict, info = choose_thresholds(ps, pc, gold, target_precision=1.0)
+    assert contradict == pytest.approx(0.61) and info["target_precision_reached"]
+    pred = decide(ps, pc, support, contradict)
+    assert list(pred[:5]) == ["supported", "supported", "contradicted", "contradicted", "contradicted"]
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+ROWS = [  # (evidence, claim, label) about the seed corpus's facts, hand-written
+    ("Lee Jae-myung was sworn in as President of South Korea on 4 June 2025.", "Lee Jae-myung became president in June 2025.", "supported"),
+    ("Lee Jae-myung was sworn in as President of South Korea on 4 June 2025.", "Lee Jae-myung became president in 2019.", "contradicted"),
+    ("Xi and Lee held their first face-to-face talks on 1 November 2025 in Gyeongju.", "Xi and Lee met in Gyeongju.", "supported"),
+    ("Xi and Lee held their first face-to-face talks on 1 November 2025 in Gyeongju.", "Xi and Lee first met in Seoul.", "contradicted"),
+    ("The two governments signed 14 memorandums of understanding.", "The governments signed more than ten memorandums.", "supported"),
+    ("The two governments signed 14 memorandums of understanding.", "The governments signed two memorandums.", "contradicted"),
+    ("A cold snap brought temperatures of minus 12 degrees to Beijing.", "Beijing was cold.", "supported"),
+    ("A cold snap brought temperatures of minus 12 degrees to Beijing.", "Beijing had a heat wave.", "contradicted"),
+    ("The museum is closed on Mondays.", "The museum does not open on Mondays.", "supported"),
+    ("The museum is closed on Mondays.", "The museum has a new director.", "not_enough_info"),
+    ("The chipmaker reported record revenue for the quarter.", "The chipmaker's revenue hit a record.", "supported"),
+    ("The chipmaker reported record revenue for the quarter.", "The chipmaker will build a plant in Ohio.", "not_enough_info"),
+]
+
+
+def test_calibrate_writes_a_profile_that_check_loads_and_that_changes_verdicts(tmp_path, repo):
+    rows = tmp_path / "labelled.jsonl"
+    rows.write_text("".join(json.dumps({"evidence": e, "claim": c, "label": lab}) + "\n" for e, c, lab in ROWS))
+    profile = tmp_path / "profile.json"
+    r = _cli("calibrate", str(rows), "--out", str(profile), "--target-precision", "0.8", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    prof = json.loads(profile.read_text())
+    assert prof["rows"] == len(ROWS) and 0.01 < prof["temperature"] < 100
+    assert 0 <= prof["contradict_threshold"] <= 1 and prof["model_hash"] == load_verifier().hash
+
+    article = tmp_path / "article.txt"
+    article.write_text("Lee Jae-myung took office in mid-2025. China and South Korea signed 40 memorandums of understanding.\n")
+    base = _cli("check", str(article), "--corpus", f"{SEED}/corpus", "--date", "2026-01-03", "--out",
+                str(tmp_path / "base.json"), "--quiet", "--no-cache", cwd=repo)
+    assert base.returncode == 0, base.stderr
+    # Documented behaviour: thresholds of 1.0 leave only not_enough_info verdicts.
+    strict = dict(prof, support_threshold=1.0, contradict_threshold=1.0)
+    (tmp_path / "strict.json").write_text(json.dumps(strict))
+    r = _cli("check", str(article), "--corpus", f"{SEED}/corpus", "--date", "2026-01-03", "--profile",
+             str(tmp_path / "strict.json"), "--out", str(tmp_path / "strict-report.json"), "--quiet", "--no-cache", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    before = json.loads((tmp_path / "base.json").read_text())
+    after = json.loads((tmp_path / "strict-report.json").read_text())
+    assert {v["label"] for v in before["verdicts"]} != {"not_enough_info"}
+    assert {v["label"] for v in after["verdicts"]} == {"not_enough_info"}
+    assert after["provenance"]["thresholds"]["contradict"] == 1.0
+
+
+def test_a_profile_for_another_model_or_a_broken_profile_is_refused(tmp_path, repo):
+    article = tmp_path / "a.txt"
+    article.write_text("Lee Jae-myung took office in mid-2025.\n")
+    other = {"model": "x", "model_hash": "0000", "temperature": 1.0, "support_threshold": 0.5,
+             "contradict_threshold": 0.5, "target_precision": 0.9, "fitted_on": "t", "rows": 10}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    (tmp_path / "broken.json").write_text("{\"temperature\": -3}")
+    for name, message in (("other.json", "fitted for model"), ("broken.json", "not a verify calibration profile")):
+        r = _cli("check", str(article), "--corpus", f"{SEED}/corpus", "--profile", str(tmp_path / name),
+                 "--out", str(tmp_path / "r.json"), "--quiet", cwd=repo)
+        assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert not (tmp_path / "r.json").exists()

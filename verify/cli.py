@@ -140,7 +140,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
 @app.command()
 def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), help="Training config (YAML)."),
           resume: bool = typer.Option(False, help="Continue from the last checkpoint in the output folder."),
-          export: Optional[str] = typer.Option(None, help="After training, export the best checkpoint as fp16 into verify/models/NAME.")):
+          export: Optional[str] = typer.Option(None, help="After training, export the best checkpoint as fp16 into verify/models/NAME and fit its temperature (calibration.json) on the config's dev slice.")):
     """Fine-tune an NLI verifier (default: the embedded minilm-nli recipe). Resumable."""
     from .io import read_text
     from .nli.train import export_fp16, load_config, train as run_train
@@ -150,8 +150,12 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
     best = run_train(cfg, resume=resume, progress=sys.stderr.isatty(), log=err.print)
     if export:
         from .nli.base import MODELS_DIR
+        from .nli.calibrate import calibrate_model
 
-        out.print(f"exported to {export_fp16(best, MODELS_DIR / export)}")
+        dst = export_fp16(best, MODELS_DIR / export)
+        out.print(f"exported to {dst}")
+        record = calibrate_model(dst, config)  # temperature on the config's dev slice (never held-out data)
+        out.print(f"calibrated: temperature {record['temperature']} (NLL {record['nll']['before']} -> {record['nll']['after']})")
 
 
 @app.command()

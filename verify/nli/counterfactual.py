@@ -58,6 +58,7 @@ alive:dead dead:alive married:divorced entered:left joined:left accepted:rejecte
 approved:rejected allowed:banned banned:allowed won:lost victory:defeat defeat:victory
 always:never never:always""".split())
 _AUX = re.compile(r"\b(is|are|was|were|can|could|will|would|should|must)\b(?! not\b|n't)")
+_VERBISH = re.compile(r"\b(?:[a-z]+(?:ed|es|en|ew|ot|ught)|by|is|was|are|were|has|had|beat|won|lost|took|gave|made|led|met|hit|left|sold|bought|won|of|to)\b")
 _SYMMETRIC = re.compile(r"\b(and|with|or|vs\.?|versus|between|together)\b|,")
 
 
@@ -275,7 +276,8 @@ def role_swap(p: str, h: str, rng: random.Random, pool: dict) -> Edit:
     mine = sorted(((h.find(n), n) for n in _names_in_both(p, h) if h.count(n) == 1), key=lambda x: x[0])
     for (i, a), (j, b) in zip(mine, mine[1:]):
         between = h[i + len(a): j]
-        if a in b or b in a or _SYMMETRIC.search(between) or len(between.split()) < 1 or len(between.split()) > 6:
+        if a in b or b in a or _SYMMETRIC.search(between) or len(between.split()) < 1 or len(between.split()) > 8 \
+                or not _VERBISH.search(between):
             continue
         return h[:i] + b + between + a + h[j + len(b):], CON, "role"
     return None
@@ -317,7 +319,7 @@ KEEPS: dict[str, Callable] = {"keep_date": date_keep, "keep_name": name_keep, "k
 
 
 def counterfactuals(pairs: list[Pair], n: int, rng: random.Random, neutral_share: float = 0.15,
-                    keep_share: float = 0.6) -> list[Pair]:
+                    keep_share: float = 0.6, role_first: float = 0.0) -> list[Pair]:
     """Up to about n contradicting one-slot edits of the entailed pairs in `pairs`, each premise's edit
     paired with a true counterpart of the same premise where one exists, then more true re-wordings
     until they are `keep_share` of the edits, plus `neutral_share * n` unverifiable additions.
@@ -353,7 +355,9 @@ def counterfactuals(pairs: list[Pair], n: int, rng: random.Random, neutral_share
         if n_con >= n and n_neu >= neutral_share * n:
             break
         if n_con < n:
-            order = rng.sample(slots, len(slots)) + ["role"]
+            order = rng.sample(slots, len(slots))
+            # a role swap needs two names and is rarer than a slot swap: try it first a share of the time
+            order = (["role"] + order) if rng.random() < role_first else (order + ["role"])
             order += rng.sample(["negation", "antonym"], 2) if rng.random() < 0.2 else []
             for name in order:
                 edit = SWAPS[name](pr.premise, pr.hypothesis, rng, pool)

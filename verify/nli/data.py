@@ -30,6 +30,7 @@ class DataSource(BaseModel):
     # swapped name, place, date, number, ordinal or role; a negation or antonym), each with a true
     # counterpart of the same premise and a share of unverifiable additions (see `counterfactual`).
     counterfactual: int = 0
+    role_first: float = 0.0  # share of entailed pairs on which a role swap is tried before slot swaps
     licence: str = "unknown"
 
 
@@ -178,7 +179,7 @@ def load_mix(cfg: TrainConfig) -> tuple[list[Pair], list[Pair]]:
 
             # edits of the sampled training pairs (so each edit's original is trained on too), and
             # edits of the set's dev pairs as one dev group, so early stopping sees them as well
-            train.extend(counterfactuals(rest, src.counterfactual, rng))
+            train.extend(counterfactuals(rest, src.counterfactual, rng, role_first=src.role_first))
             dev.extend(Pair(p.premise, p.hypothesis, p.label, "counterfactual_dev")
                        for p in counterfactuals(pairs[: cfg.dev_per_set], 40, random.Random(cfg.seed)))
     return train, dev

@@ -14,6 +14,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli (held-out NLI suite) | nli:<set> | "
+                "counterfactual (the hand-written swap/paraphrase table, per kind) | "
                 "a JSONL/CSV file (with --format and column options). With --compare: two results JSON files.")
 
 
@@ -100,6 +101,15 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         from .nli_suite import nli_markdown
 
         console.print(nli_markdown(record))
+        console.print(f"wrote {paths['json']} and {paths['md']}")
+        return
+
+    if name == "counterfactual":
+        from .counterfactual import counterfactual_markdown, run_counterfactual, write_counterfactual_results
+
+        record = run_counterfactual(settings, out)
+        paths = write_counterfactual_results(record, out)
+        console.print(counterfactual_markdown(record))
         console.print(f"wrote {paths['json']} and {paths['md']}")
         return
 

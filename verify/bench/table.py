@@ -73,6 +73,7 @@ def counterfactual_table(results_dir: Path) -> list[str]:
             runs.append((path.name, record))
     if not runs:
         return ["No results yet."]
+    runs.sort(key=lambda run: (run[1]["model"]["label"], run[1]["mode"] != "oracle", run[0]))
     kinds = list(dict.fromkeys(k for _, r in runs for k in r["per_kind"]))
     lines = ["| model | mode | pairs | swap kinds: edit / paraphrase | " + " | ".join(kinds) + " | file |",
              "|---" * (len(kinds) + 5) + "|"]

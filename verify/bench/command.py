@@ -24,7 +24,7 @@ def bench_command(
                                         "sufficient-facts: all|fever|hover|vitaminc; covid-fact: all"),
     mode: str = typer.Option("oracle", help="oracle (gold evidence given), retrieval (the dataset's whole corpus), or pipeline (NLI pair sets judged through windows + checks + aggregation)"),
     model: Optional[str] = typer.Option(None, help="verifier name/path/HF id (default: the embedded model), or majority / lexical"),
-    limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli)"),
+    limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli; N premises, both halves, for counterfactual)"),
     seed: int = typer.Option(13, help="sampling and bootstrap seed"),
     out: Path = typer.Option(Path("benchmarks/results"), help="folder for results JSON/MD/PNG"),
     data_dir: Optional[Path] = typer.Option(None, help="data root (default $VERIFY_DATA_DIR or ../shared/data beside the repo)"),

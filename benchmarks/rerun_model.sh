@@ -26,6 +26,10 @@ verify bench sufficient-facts --mode oracle --limit 1500
 verify bench nli:vitaminc_real_test --mode pipeline --limit 2000
 verify bench nli:vitaminc_real_test --mode pipeline --limit 2000 --no-checks
 
+# counterfactual table (issue 14): per-kind edit / paraphrase accuracy, the model alone and through the pipeline
+verify bench counterfactual
+verify bench counterfactual --mode pipeline
+
 python -m verify.bench.table
 
 # threshold search on SciFact train (compares the 0.5 defaults with the best grid point)

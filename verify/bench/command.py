@@ -14,6 +14,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli (held-out NLI suite) | nli:<set> | "
+                "counterfactual (the hand-written swap/paraphrase table, per kind) | "
                 "a JSONL/CSV file (with --format and column options). With --compare: two results JSON files.")
 
 
@@ -23,7 +24,7 @@ def bench_command(
                                         "sufficient-facts: all|fever|hover|vitaminc; covid-fact: all"),
     mode: str = typer.Option("oracle", help="oracle (gold evidence given), retrieval (the dataset's whole corpus), or pipeline (NLI pair sets judged through windows + checks + aggregation)"),
     model: Optional[str] = typer.Option(None, help="verifier name/path/HF id (default: the embedded model), or majority / lexical"),
-    limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli)"),
+    limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli; N premises, both halves, for counterfactual)"),
     seed: int = typer.Option(13, help="sampling and bootstrap seed"),
     out: Path = typer.Option(Path("benchmarks/results"), help="folder for results JSON/MD/PNG"),
     data_dir: Optional[Path] = typer.Option(None, help="data root (default $VERIFY_DATA_DIR or ../shared/data beside the repo)"),
@@ -103,6 +104,15 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         from .nli_suite import nli_markdown
 
         console.print(nli_markdown(record))
+        console.print(f"wrote {paths['json']} and {paths['md']}")
+        return
+
+    if name == "counterfactual":
+        from .counterfactual import counterfactual_markdown, run_counterfactual, write_counterfactual_results
+
+        record = run_counterfactual(settings, out)
+        paths = write_counterfactual_results(record, out)
+        console.print(counterfactual_markdown(record))
         console.print(f"wrote {paths['json']} and {paths['md']}")
         return
 

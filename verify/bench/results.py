@@ -158,6 +158,10 @@ def comparable_metrics(record: dict) -> dict[str, Optional[float]]:
             flat[f"{name} macro_f1"] = row["macro_f1"]
         flat["mean accuracy"] = record["summary"]["mean_accuracy"]
         return flat
+    if record.get("schema") == "verify-bench-counterfactual/1":
+        rows = {**record["per_kind"], "swap kinds": record["swap_kinds"] or {}, "all": record["all"]}
+        return {f"{name} {half}": row.get(key) for name, row in rows.items()
+                for half, key in (("edit", "edit_accuracy"), ("paraphrase", "paraphrase_accuracy"), ("both", "both_right"))}
     m = record["metrics"]
     flat = {name: m.get(name) for name in SUMMARY_METRICS}
     flat.update({f"F1 {label}": row["f1"] for label, row in m["per_class"].items()})

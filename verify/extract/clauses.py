@@ -18,7 +18,8 @@ AUXILIARIES = frozenset(
 IRREGULAR_PAST = frozenset(
     """rose fell grew said told made took gave became began won lost met led held paid sold bought
     went came saw found left set cut hit ran spent sent built brought thought kept struck drew
-    wrote spoke chose rode shook stood understood sought fought taught caught""".split()
+    wrote spoke chose rode shook stood understood sought fought taught caught cost hurt shut spread
+    struck swore sank flew froze hid beat bore forbade broke""".split()
 )
 _NOT_VERBS = frozenset(
     """as its this his has was is us thus plus bus gas news series species basis crisis analysis
@@ -37,7 +38,24 @@ _POSSESSOR = r"(?:his|her|its|their|the|a|an|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?[\u20
 _ROLE_PHRASE = (
     rf"{_POSSESSOR}?\s*(?:(?!(?:of|his|her|its|their|the|a|an|and|or|from|with|to|in)\b)[\w-]+(?:['\u2019]s)?\s+){{0,3}}{ROLE_NOUNS}(?:\s+of\s+(?:the\s+)?[A-Z][\w&.\u2019'-]*(?:\s+[A-Z][\w&.\u2019'-]*)*)?"
 )
-_LEADING_APPOSITION = re.compile(rf"({_NAME}),\s+({_ROLE_PHRASE}),\s+")
+_LEADING_APPOSITION = re.compile(
+    rf"({_NAME}\.?)(?:\s+\([^()]{{1,40}}\))?,\s+({_ROLE_PHRASE}|(?:a|an)\s+(?!(?:few|number|lot)\b)[^,;()\"\u201c]{{3,80}}?),\s+"
+    r"(?:(?:today|yesterday|also|recently|now|then|later|on\s+\w+day)\s+)?"
+)
+# "The storm hit Harwick, a port town of 40,000 people." : the apposition runs to the sentence end.
+_FINAL_APPOSITION = re.compile(rf"(?<=\s)({_NAME}),\s+((?:a|an)\s+(?!(?:few|number|lot)\b)[^,;()\"\u201c]{{3,100}}?)\s*[.!]?$")
+# "Founded in 2011, the company ..." : a leading participle phrase states a fact about the subject.
+_LEADING_PARTICIPLE = re.compile(
+    r"(?P<verb>Founded|Established|Built|Created|Launched|Opened|Born|Elected|Appointed|Based|Headquartered|Located)"
+    r"\s+(?P<rest>(?:in|on|at|by|near|as)\s+[^,;]{2,80}?),\s+"
+)
+_STATE_PARTICIPLES = frozenset({"based", "headquartered", "located"})
+# A verb phrase after " and " that shares the clause's subject: "employs 85 engineers and holds 23 patents".
+_AND = re.compile(r",?\s+and\s+(?=[a-z])")
+_VP_OBJECT_START = re.compile(
+    r"[a-z][\w-]*\s+(?:the|a|an|its|their|his|her|our|this|that|these|those|some|more|about|nearly|almost|over|\d"
+    r"|in|on|at|to|by|for|with|from|into|after|before|during|up|down|out|off|back|again|\u20ac|\$|\u00a3)"
+)
 _TRAILING_APPOSITION = re.compile(rf"(?<=[\s(])({_ROLE_PHRASE}),\s+({_NAME})(?=\s*(?:[,.;)]|$))")
 _NAME_THEN_ROLE = re.compile(rf"\b((?<!^)(?:said|says|told|added|according to)\s+)({_NAME}),\s+({_ROLE_PHRASE})\s*[.,]?$")
 _ROLE_HINT = re.compile(rf"\b{ROLE_NOUNS}")
@@ -51,7 +69,6 @@ _FRAMING = re.compile(
     r"^(?:In|As)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}(?:nod|move|gesture|sign|signal|bid|effort|attempt|show)\b[^,]{0,200},\s+"
 )
 _DASH_APPOSITION = re.compile(r"\s*(?:\u2014|\u2013|\s--?\s)\s*(?=(?:a|an|the|which|where)\s)")
-_LEADING_NP_PRONOUN = re.compile(r"^((?:This|The|That)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+(?:is|was|has|will|marks|represents)\b")
 _BULLET = re.compile(r"(?:[-*\u2022\u00b7\u25aa\u2013]|\d{1,2}[.)])\s+")
 _SECTION_LABEL = re.compile(r"[A-Z][A-Za-z]+(?:\s+[A-Za-z]+)?:\s+(?=[A-Z0-9\"\u201c])")
 _PRESS_DATELINE = re.compile(
@@ -295,11 +312,84 @@ def _rule_leading_apposition(sentence: str, mask: list[bool], piece: Piece) -> l
     m = _LEADING_APPOSITION.match(sentence, piece.body_start, piece.end)
     if m is None or not _looks_like_name(m.group(1)) or not _starts_with_verb(sentence[m.end() : piece.end]):
         return None
+    if not _ROLE_HINT.match(m.group(2)) and not _ROLE_HINT.search(m.group(2)) and _has_verb(m.group(2)):
+        return None  # "Smith, a man who said ..." : a clause, not a noun phrase
     name = m.group(1)
     role_start = m.start(2)
     apposition = Piece(piece.body_start, m.end(2), role_start, prefix=f"{name} is ", final=True)
     main = Piece(piece.start, piece.end, m.end(), prefix=name + " ")
     return [apposition, main]
+
+
+def _rule_leading_participle(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"Founded in 2011, the company has 420 employees" -> "The company was founded in 2011" +
+    "The company has 420 employees"."""
+    if piece.prefix:
+        return None
+    m = _LEADING_PARTICIPLE.match(sentence, piece.body_start, piece.end)
+    if m is None:
+        return None
+    rest = sentence[m.end() : piece.end]
+    subject = subject_of(rest)
+    if subject is None:
+        return None
+    verb = m.group("verb").lower()
+    link = "is" if verb in _STATE_PARTICIPLES else "was"
+    comma = sentence.rindex(",", m.start(), m.end())
+    participle = Piece(piece.body_start, comma, m.start("rest"), prefix=f"{subject} {link} {verb} ", final=True)
+    return [participle, Piece(m.end(), piece.end, m.end())]
+
+
+def _rule_final_apposition(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"The storm hit Harwick, a port town of 40,000 people." -> "The storm hit Harwick." +
+    "Harwick is a port town of 40,000 people."."""
+    m = _FINAL_APPOSITION.search(sentence, piece.body_start, piece.end)
+    if m is None or not mask[m.start()] or not _looks_like_name(m.group(1)) or _has_verb(m.group(2)):
+        return None
+    left = sentence[piece.body_start : m.end(1)]
+    if _word_count(left) < 3 or not _has_verb(piece.prefix + left):
+        return None
+    apposition = Piece(m.start(1), piece.end, m.start(2), prefix=f"{m.group(1)} is ", final=True)
+    return [replace(piece, end=m.end(1)), apposition]
+
+
+def _rule_shared_subject(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"Harbor employs 85 engineers and holds 23 patents" -> two claims; the second borrows the
+    subject. Only when the word after "and" is a finite verb of the same form as the first
+    clause's and an object or a preposition follows it ("and related services" stays)."""
+    text = piece.text(sentence)
+    subject = subject_of(text)
+    if subject is None:
+        return None
+    head = _WORD.findall(text[len(subject) :])
+    if not head:
+        return None
+    first_verb = head[0].lower()
+    for m in _top_level_matches(_AND, sentence, mask, piece):
+        right = sentence[m.end() : piece.end]
+        verb = _WORD.match(right)
+        if verb is None or len(_WORD_OR_NUMBER.findall(right)) < 3 or not _same_verb_form(first_verb, verb.group(0)):
+            continue
+        if verb.group(0).lower() not in AUXILIARIES and not _VP_OBJECT_START.match(right):
+            continue
+        left_end = m.start()
+        if _word_count(piece.prefix + sentence[piece.body_start : left_end]) < 3:
+            continue
+        return [replace(piece, end=left_end), Piece(m.end(), piece.end, m.end(), prefix=subject + " ")]
+    return None
+
+
+def _same_verb_form(first: str, second: str) -> bool:
+    """Both past ("reopened ... and cost"), both present third person ("employs ... and holds"),
+    or the second an auxiliary ("rose ... and has")."""
+    second = second.lower()
+    if second not in AUXILIARIES and (second in _NOT_VERBS or second in {"then", "now", "also", "so"}):
+        return False
+    past = lambda w: w in IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or w in {"was", "were", "had", "did"}
+    present = lambda w: w in {"is", "are", "has", "have", "does"} or (len(w) > 3 and w.endswith("s") and not w.endswith("ss"))
+    if second in AUXILIARIES:
+        return past(first) or present(first) or first in AUXILIARIES
+    return (past(first) and past(second)) or (present(first) and present(second))
 
 
 def _rule_conjunction(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
@@ -308,7 +398,7 @@ def _rule_conjunction(sentence: str, mask: list[bool], piece: Piece) -> list[Pie
         left = piece.text(sentence)[: m.start() - piece.body_start + len(piece.prefix)]
         right = sentence[m.end() : piece.end]
         if _word_count(left) >= 3 and _word_count(right) >= 3 and starts_clause(right, opener="aux") and _has_verb(left):
-            return [replace(piece, end=m.start()), _carry_subject(piece.prefix + left, Piece(m.end(), piece.end, m.end()), sentence)]
+            return [replace(piece, end=m.start()), _carry_subject(left, Piece(m.end(), piece.end, m.end()), sentence)]
     return None
 
 
@@ -352,12 +442,51 @@ def _rule_dash(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | N
 
 
 def _carry_subject(left: str, right: Piece, sentence: str) -> Piece:
-    """"This visit is X; it marks Y" -> "This visit marks Y": a clause-initial "it" takes the
-    left clause's subject when that is a plain "This/The noun" phrase."""
-    subject = _LEADING_NP_PRONOUN.match(left)
-    if subject and re.match(r"it\s", sentence[right.body_start : right.end]):
-        return replace(right, body_start=right.body_start + 3, prefix=subject.group(1) + " ")
-    return right
+    """A clause that opens with "it"/"its"/"they"/"their" borrows the left clause's subject when
+    that is a name or a determiner phrase: "The bridge reopened in March, and its repairs cost 55
+    million euros" -> "The bridge’s repairs cost 55 million euros". The source span stays the
+    clause; the claim text carries the borrowed subject as its prefix."""
+    subject = subject_of(left)
+    if subject is None:
+        return right
+    m = _CARRIED_PRONOUN.match(sentence, right.body_start, right.end)
+    if m is None:
+        return right
+    pronoun = m.group(1).lower()
+    plural = subject.split()[-1].lower().endswith("s") and not subject.split()[-1][0].isupper()
+    if (pronoun in ("they", "their")) != plural:
+        return right  # "it" after "the ministers": not the subject
+    if pronoun in ("its", "their"):
+        possessive = subject + ("’" if subject.endswith("s") else "’s") + " "
+        return replace(right, body_start=m.end(), prefix=possessive)
+    return replace(right, body_start=m.end(), prefix=subject + " ")
+
+
+_CARRIED_PRONOUN = re.compile(r"(it|its|they|their|It|Its|They|Their)\s+(?=[a-z0-9])")
+_SUBJECT_STARTS = frozenset("the this that these those a an".split())
+
+
+def subject_of(clause: str) -> str | None:
+    """The subject of a clause that opens "SUBJECT VERB": a name ("Storm Alda struck") or a
+    determiner phrase ("The regional council approved"), at most six words, no comma."""
+    words = list(_WORD_OR_NUMBER.finditer(clause[:200]))
+    if not words:
+        return None
+    first = words[0].group(0)
+    if not (first[0].isupper() or first.lower() in _SUBJECT_STARTS) or first.lower() in _NOT_SUBJECTS:
+        return None
+    if first.lower() in {"it", "he", "she", "they", "we", "i", "you", "there", "its", "his", "her", "their"}:
+        return None
+    for i, m in enumerate(words[1:7], start=1):
+        word = m.group(0)
+        if word[0].isdigit():
+            return None
+        if is_finite_verb(word, after_name=words[i - 1].group(0)[0].isupper()):
+            subject = clause[: words[i - 1].end()]
+            if "," in subject or any(w.group(0).lower() in _NOT_SUBJECTS for w in words[1:i]):
+                return None
+            return subject
+    return None
 
 
 def _has_verb(text: str) -> bool:
@@ -377,9 +506,12 @@ _RULES: tuple[Rule, ...] = (
     _rule_framing,
     _rule_relative,
     _rule_leading_apposition,
+    _rule_leading_participle,
     _rule_following_their,
     _rule_conjunction,
+    _rule_shared_subject,
     _rule_subordinate,
+    _rule_final_apposition,
     _rule_dash,
 )
 

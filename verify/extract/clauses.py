@@ -11,15 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ..checks.lexicon import IRREGULAR_PAST
+
 AUXILIARIES = frozenset(
     """is are was were be been has have had will would can could may might shall should must
     does did do cannot won't isn't aren't wasn't weren't hasn't haven't didn't doesn't""".split()
-)
-IRREGULAR_PAST = frozenset(
-    """rose fell grew said told made took gave became began won lost met led held paid sold bought
-    went came saw found left set cut hit ran spent sent built brought thought kept struck drew
-    wrote spoke chose rode shook stood understood sought fought taught caught cost hurt shut spread
-    struck swore sank flew froze hid beat bore forbade broke""".split()
 )
 _NOT_VERBS = frozenset(
     """as its this his has was is us thus plus bus gas news series species basis crisis analysis

@@ -44,7 +44,7 @@ _FURNITURE = re.compile(
     r"|back\s+to\s+top|all\s+rights\s+reserved|reuse\s+this\s+content|listen\s+to\s+this\s+article|\d+\s+min(?:ute)?s?\s+read"
     r"|image\s+caption|table\s+of\s+contents|newsletter|tags?(?:\s*:.*)?|filed\s+under\s*:?.*|topics?\s*:.*"
     r"|(?:media|press|investor)\s+(?:contacts?|enquiries|inquiries)(?:\s*:.*)?|contacts?\s*:.*|e-?mail\s*:.*|tel(?:ephone)?\s*:.*"
-    r"|(?:published|posted|updated|last\s+updated|first\s+published)\s*(?:on)?\s*:?.{0,60}"
+    r"|(?:published|posted|updated|last\s+updated|first\s+published)(?:\s+on)?\s*:.{0,60}"
     r"|copyright\s*(?:\u00a9|\(c\))?\s*(?:\d{4}|\u00a9|\(c\)).{0,100}|(?:\u00a9|\(c\)\s*\d{4}).{0,100}"
     r"|(?:###|\*\*\*|-{3,}|_{3,})",
     re.IGNORECASE,

@@ -71,7 +71,7 @@ _SPEECH = re.compile(
 
 # Evaluative predicates: the sentence's point is a judgement, not a checkable fact.
 _STRONG_OPINION = re.compile(
-    r"\b(?:signals?|signaled|signalled)\s+(?:a|an|the|that)\b|\bserves?\s+as\b|\brepresents?\s+(?:a|an)\b"
+    r"\b(?:signals?|signaled|signalled)\s+(?:a|an|the|that)\b"
     r"|\b(?:nearly|almost|virtually)\s+unprecedented\b|\bparticularly\s+\w+\b|\bcalculated\s+move\b"
     r"|\bdeliberate\s+effort\b|\bbalancing\s+act\b|\breminder\b|\b(?:is|are|was|were)\s+eager\s+to\b"
     r"|\bsuggests?\s+that\b|\btestament\s+to\b|\bunderscores?\b|\bgame[- ]changer\b|\bbackdrop\b"
@@ -107,10 +107,38 @@ _FORECAST = re.compile(
     r"|plans?\s+to|expects?|forecasts?|upcoming)\b",
     re.IGNORECASE,
 )
+# A recommendation or an open question about the future: "larger trials are needed", "Whether ...".
+_RECOMMENDATION = re.compile(
+    r"\b(?:further|more|larger|additional|future)\s+(?:\w+\s+){0,3}(?:is|are|will\s+be)\s+(?:needed|required|warranted)\b"
+    r"|\b(?:is|are)\s+(?:needed|required)\s+to\s+(?:further\s+)?(?:confirm|establish|determine|clarify)\b|^Whether\b",
+    re.IGNORECASE,
+)
 _HEDGED_REPORT = re.compile(r"\b(?:reportedly|according\s+to|allegedly|purportedly)\b", re.IGNORECASE)
 _ATTRIBUTION_VERB = re.compile(
-    r"\b(?:said|says|say|told|stated|added|noted|indicated|announced|suggested|suggests?|believes?"
-    r"|believed|argued|argues?|claimed|claims?|warned|warns?|insisted|declared|explained|think|thinks)\b",
+    r"\b(?:said|says|say|told|tells|stated|added|noted|indicated|announced|suggested|suggests?|believes?"
+    r"|believed|argued|argues?|claimed|claims?|warned|warns?|insisted|declared|explained|think|thinks"
+    r"|hopes?|hoped|fears?|feared|blames?|blamed|worry|worries|worried|feel|feels|felt"
+    r"|called|calls|call|described|describes|describe|praised|praises|hailed|hails|condemned|condemns"
+    r"|critici[sz]ed|critici[sz]es|slammed|slams|dismissed|dismisses|regards?|regarded)\b",
+    re.IGNORECASE,
+)
+# Verbs that report a judgement whatever follows: "called the decision a betrayal", "hope it will".
+_JUDGEMENT_VERB = re.compile(
+    r"\b(?:hopes?|hoped|fears?|feared|blames?|blamed|worry|worries|worried|feel|feels|felt|believes?|believed"
+    r"|think|thinks|praised|praises|hailed|hails|condemned|condemns|critici[sz]ed|critici[sz]es|slammed|slams"
+    r"|dismissed|dismisses|regards?|regarded|describes?|described|calls?|called)\b",
+    re.IGNORECASE,
+)
+# Clearly subjective words: one is enough when the sentence has no number or date to check.
+_SUBJECTIVE = re.compile(
+    r"\b(?:magnificent|brilliant|wonderful|flawless|superb|splendid|marvell?ous|fantastic|amazing|awesome|excellent"
+    r"|outstanding|stunning|breathtaking|beautiful|charming|lovely|gorgeous|ugly|miserable|dreadful|terrible|awful"
+    r"|horrible|appalling|absurd|ridiculous|shameful|disgraceful|disgrace|outrageous|scandalous|insult|betrayal|menace"
+    r"|triumph|masterpiece|fiasco|generous|stingy|healthy|unhealthy|perfect|dirtiest|finest|best|worst|greatest"
+    r"|nicest|unjustly|neglected|deserves?|deserved|admired|beloved|trusted|overrated|underrated|disappointing"
+    r"|encouraging|worrying|troubling|alarming|misguided|reckless|irresponsible|lenient|harsh|unfair|decency"
+    r"|transform|transforms|revolutioni[sz]e|outdone|well\s+positioned|good\s+(?:day|news|idea)|bad\s+(?:day|news|idea)"
+    r"|frankly|surely|undoubtedly|clearly\s+the|huge\s+mistake|big\s+mistake|a\s+mistake)\b",
     re.IGNORECASE,
 )
 # Sources that are not a named, checkable speaker.
@@ -142,8 +170,13 @@ def is_quote(text: str) -> bool:
 
 
 def is_opinion(text: str) -> bool:
-    """An evaluative predicate, or several evaluative words and no number or date to check."""
+    """An evaluative predicate, a clearly subjective word with no number or date to check, or
+    several evaluative words and no number or date."""
     if _STRONG_OPINION.search(text):
+        return True
+    if _SUBJECTIVE.search(text) and not has_number(text) and not has_time(text):
+        return True
+    if _RECOMMENDATION.search(text):
         return True
     weak = len(_WEAK_OPINION.findall(text))
     return weak >= 2 and not has_number(text) and not has_time(text)
@@ -169,11 +202,12 @@ def check_worthiness(text: str, headline: bool = False) -> tuple[bool, str | Non
         return False, "question"
     attribution = _attribution(text)
     if attribution is not None:
-        source, content = attribution
-        vague = _VAGUE_SOURCE.match(source.strip()) is not None
-        if vague and (is_opinion(content) or _SPECULATION.search(content) is not None):
+        source, content, verb = attribution
+        vague = _is_vague_source(source)
+        judgement = is_opinion(content) or _JUDGEMENT_VERB.fullmatch(verb) is not None
+        if vague and (judgement or _SPECULATION.search(content) is not None):
             return False, "opinion"
-        return not is_opinion(content), "attribution"
+        return not judgement, "attribution"
     if is_opinion(text):
         return False, "opinion"
     if _SPECULATION.search(text):
@@ -183,11 +217,35 @@ def check_worthiness(text: str, headline: bool = False) -> tuple[bool, str | Non
     return True, None
 
 
-def _attribution(text: str) -> tuple[str, str] | None:
-    """(source, reported content) when the claim reports what someone said or is reported."""
+_TRAILING_SPEAKER = re.compile(
+    r",\s*(?P<source>(?:(?:some|many|most|several|other)\s+)?[A-Za-z][\w.'\u2019-]*(?:\s+[A-Za-z][\w.'\u2019-]*){0,4}?)\s+"
+    r"(?P<verb>said|say|says|added|argued|argue|claimed|claim|warned|warn|believe|believes|noted)\s*[.!]?$"
+)
+_SINGLE_NAME = re.compile(r"^(?!(?:The|This|That|These|Those|It|There|In|On|At|For|By|As|But|And|If|When|While)\b)[A-Z][\w\u2019'-]+\s*$")
+
+
+_COMMON_PLURAL_SOURCE = re.compile(r"^(?:[A-Z][a-z]+|[a-z]+)(?:\s+[a-z][\w-]*){0,3}s$")
+
+
+def _is_vague_source(source: str) -> bool:
+    """Unnamed people: "critics", "analysts", "estate agents", "many residents" (not "the
+    minister", not "Marsh")."""
+    source = source.strip().rstrip(",")
+    return _VAGUE_SOURCE.match(source) is not None or (
+        _COMMON_PLURAL_SOURCE.match(source) is not None and not source.lower().startswith(("the ", "this ", "that "))
+    )
+
+
+def _attribution(text: str) -> tuple[str, str, str] | None:
+    """(source, reported content, reporting verb) when the claim reports what someone said or
+    thinks, or what is reported."""
     hedge = _HEDGED_REPORT.search(text)
     if hedge:
-        return text[: hedge.start()] or "reportedly", text
+        return text[: hedge.start()] or "reportedly", text, hedge.group(0)
+    trailing = _TRAILING_SPEAKER.search(text)
+    if trailing and _QUOTED.search(text) is None:
+        # "The campaign was the dirtiest in decades, commentators said."
+        return trailing.group("source"), text[: trailing.start()], trailing.group("verb")
     verb = _ATTRIBUTION_VERB.search(text)
     if verb is None:
         return None
@@ -195,7 +253,12 @@ def _attribution(text: str) -> tuple[str, str] | None:
     quoted = _QUOTED.search(text)
     if quoted and quoted.end() <= verb.start() + 2:
         # “...,” said Maria Chen: the quote is the content, the speaker follows the verb
-        return text[verb.end() :], quoted.group(0)
-    if _VAGUE_SOURCE.match(source.strip()) or _NAMED_SPEAKER.search(source) or _PRONOUN_SPEAKER.match(source):
-        return source, content
+        return text[verb.end() :], quoted.group(0), verb.group(0)
+    if (
+        _is_vague_source(source)
+        or _NAMED_SPEAKER.search(source)
+        or _PRONOUN_SPEAKER.match(source)
+        or _SINGLE_NAME.match(source)
+    ):
+        return source, content, verb.group(0)
     return None

@@ -48,6 +48,7 @@ _LEADING_PARTICIPLE = re.compile(
 _STATE_PARTICIPLES = frozenset({"based", "headquartered", "located"})
 # A verb phrase after " and " that shares the clause's subject: "employs 85 engineers and holds 23 patents".
 _AND = re.compile(r",?\s+and\s+(?=[a-z])")
+_ADVERB = re.compile(r"(?:later|also|then|subsequently|now|still|soon|eventually|again|finally)\s+")
 _VP_OBJECT_START = re.compile(
     r"[a-z][\w-]*\s+(?:the|a|an|its|their|his|her|our|this|that|these|those|some|more|about|nearly|almost|over|\d"
     r"|in|on|at|to|by|for|with|from|into|after|before|during|up|down|out|off|back|again|\u20ac|\$|\u00a3)"
@@ -132,6 +133,7 @@ def starts_clause(text: str, opener: str = "strict") -> bool:
 
     opener="strict": the subject starts with a name, a determiner, a pronoun or a number;
     "aux": any subject followed by an auxiliary ("larger trials are needed");
+    "past": as "aux", or a bare noun subject and a past verb ("turnout reached 61 percent");
     "any": any subject and any finite verb (after a semicolon, which joins whole clauses)."""
     if _PRONOUN_SUBJECT.match(text):
         return True
@@ -146,9 +148,31 @@ def starts_clause(text: str, opener: str = "strict") -> bool:
         if strict_opener or opener == "any":
             if is_finite_verb(word, after_name=words[i - 1][0].isupper()):
                 return True
-        elif opener == "aux" and word.lower() in AUXILIARIES:
+        elif opener in ("aux", "past") and word.lower() in AUXILIARIES:
             return True
-    return False
+        elif opener == "past" and i <= 4 and _is_past(word.lower()) and not any(
+            w.lower() in _NOT_SUBJECTS or w.lower() in _CONJUNCTIONS for w in words[1:i]
+        ):
+            return True  # "turnout reached 61 percent", "goalkeeper Ali Demir saved a penalty"
+    return _DET_NOUN_VERB.match(text) is not None
+
+
+def _is_past(lower: str) -> bool:
+    return lower in IRREGULAR_PAST or (len(lower) > 4 and lower.endswith("ed") and lower not in _NOT_PAST)
+
+
+_NOT_PAST = frozenset({"need", "speed", "seed", "feed", "breed", "proceed", "exceed", "succeed", "hundred", "kindred"})
+_CONJUNCTIONS = frozenset("and or but nor so yet".split())
+# "the union wants ...", "the factory employs ...": a determiner, a singular noun, a present verb.
+_NOT_NOUN = (
+    r"(?!(?:of|in|on|at|for|to|from|by|with|and|or|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|twenty|thirty|forty|fifty|hundred|thousand|million|billion|first|second|third|last|next|few|many|more|most)\b)"
+)
+_DET_NOUN_VERB = re.compile(
+    r"(?i:the|a|an|this|that|its|their|his|her|our)\s+(?:" + _NOT_NOUN + r"[a-z][\w-]*\s+){0,2}?" + _NOT_NOUN
+    + r"[a-z][\w-]*[^s\W]\s+"
+    r"(?!(?:is|has|was|its|this|plus|thus|less|unless|as|us)\b)[a-z]{2,}[^s\W]s\b"
+)
 
 
 def is_finite_verb(word: str, after_name: bool = False) -> bool:
@@ -290,11 +314,13 @@ def _trailing_relative(sentence: str, mask: list[bool], piece: Piece, m: re.Matc
     """"Smith met Jones, who had arrived from Paris" -> "Jones had arrived from Paris", but only
     after a person's name ("which" after a clause may refer to the whole event) and only when the
     relative clause runs to the end."""
-    if m.group(1) != "who" or any(sentence[j] == "," and mask[j] for j in range(m.end(), piece.end)):
+    if any(sentence[j] == "," and mask[j] for j in range(m.end(), piece.end)):
         return None
     name = _NAME_BEFORE_COMMA.search(sentence, piece.body_start, m.start())
     if name is None or name.start() == piece.body_start or not _starts_with_verb(sentence[m.end() : piece.end]):
         return None
+    if m.group(1) == "which" and (len(name.group(0).split()) < 2 or sentence[name.start() - 2 : name.start()] != ", "):
+        return None  # "which" only after an appositive title: "an opera, Die Insel, which premiered in 1927"
     main = replace(piece, end=m.start())
     relative = Piece(name.start(), piece.end, m.end(), prefix=name.group(0) + " ", final=True)
     return [main, relative]
@@ -354,7 +380,7 @@ def _rule_shared_subject(sentence: str, mask: list[bool], piece: Piece) -> list[
     subject. Only when the word after "and" is a finite verb of the same form as the first
     clause's and an object or a preposition follows it ("and related services" stays)."""
     text = piece.text(sentence)
-    subject = subject_of(text)
+    subject = subject_of(text, pronoun=True)
     if subject is None:
         return None
     head = _WORD.findall(text[len(subject) :])
@@ -363,10 +389,11 @@ def _rule_shared_subject(sentence: str, mask: list[bool], piece: Piece) -> list[
     first_verb = head[0].lower()
     for m in _top_level_matches(_AND, sentence, mask, piece):
         right = sentence[m.end() : piece.end]
-        verb = _WORD.match(right)
+        adverb = _ADVERB.match(right)
+        verb = _WORD.match(right, adverb.end() if adverb else 0)
         if verb is None or len(_WORD_OR_NUMBER.findall(right)) < 3 or not _same_verb_form(first_verb, verb.group(0)):
             continue
-        if verb.group(0).lower() not in AUXILIARIES and not _VP_OBJECT_START.match(right):
+        if verb.group(0).lower() not in AUXILIARIES and not _VP_OBJECT_START.match(right, verb.start()):
             continue
         left_end = m.start()
         if _word_count(piece.prefix + sentence[piece.body_start : left_end]) < 3:
@@ -383,8 +410,8 @@ def _same_verb_form(first: str, second: str) -> bool:
         return False
     past = lambda w: w in IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or w in {"was", "were", "had", "did"}
     present = lambda w: w in {"is", "are", "has", "have", "does"} or (len(w) > 3 and w.endswith("s") and not w.endswith("ss"))
-    if second in AUXILIARIES:
-        return past(first) or present(first) or first in AUXILIARIES
+    if second in AUXILIARIES or first in AUXILIARIES:
+        return past(first) or present(first) or first in AUXILIARIES  # "was designed by X and opened in 1968"
     return (past(first) and past(second)) or (present(first) and present(second))
 
 
@@ -393,7 +420,9 @@ def _rule_conjunction(sentence: str, mask: list[bool], piece: Piece) -> list[Pie
     for m in _top_level_matches(_CONJUNCTION, sentence, mask, piece):
         left = piece.text(sentence)[: m.start() - piece.body_start + len(piece.prefix)]
         right = sentence[m.end() : piece.end]
-        if _word_count(left) >= 3 and _word_count(right) >= 3 and starts_clause(right, opener="aux") and _has_verb(left):
+        # after a list ("robots, sensors, and spare parts made in Ohio") only an auxiliary marks a clause
+        opener = "aux" if any(sentence[j] == "," and mask[j] for j in range(piece.body_start, m.start())) else "past"
+        if _word_count(left) >= 3 and _word_count(right) >= 3 and starts_clause(right, opener=opener) and _has_verb(left):
             return [replace(piece, end=m.start()), _carry_subject(left, Piece(m.end(), piece.end, m.end()), sentence)]
     return None
 
@@ -462,24 +491,36 @@ _CARRIED_PRONOUN = re.compile(r"(it|its|they|their|It|Its|They|Their)\s+(?=[a-z0
 _SUBJECT_STARTS = frozenset("the this that these those a an".split())
 
 
-def subject_of(clause: str) -> str | None:
+_PRONOUNS = frozenset({"it", "he", "she", "they", "we", "i", "you"})
+_SUBJECT_PREPOSITIONS = frozenset("of in at on for from with between".split())
+
+
+def subject_of(clause: str, pronoun: bool = False) -> str | None:
     """The subject of a clause that opens "SUBJECT VERB": a name ("Storm Alda struck") or a
-    determiner phrase ("The regional council approved"), at most six words, no comma."""
+    determiner phrase ("The new ferry terminal in Harwick will"), at most six words, no comma;
+    with `pronoun`, also "He" / "It" (for a verb phrase that shares it)."""
     words = list(_WORD_OR_NUMBER.finditer(clause[:200]))
     if not words:
         return None
     first = words[0].group(0)
+    if pronoun and first.lower() in _PRONOUNS and len(words) > 1:
+        return first if is_finite_verb(words[1].group(0)) or _is_past(words[1].group(0).lower()) else None
     if not (first[0].isupper() or first.lower() in _SUBJECT_STARTS) or first.lower() in _NOT_SUBJECTS:
         return None
-    if first.lower() in {"it", "he", "she", "they", "we", "i", "you", "there", "its", "his", "her", "their"}:
+    if first.lower() in _PRONOUNS or first.lower() in {"there", "its", "his", "her", "their"}:
         return None
+    det_verb = _DET_NOUN_VERB.match(clause)
+    if det_verb:
+        return clause[: det_verb.end()].rsplit(None, 1)[0]
     for i, m in enumerate(words[1:7], start=1):
         word = m.group(0)
         if word[0].isdigit():
             return None
         if is_finite_verb(word, after_name=words[i - 1].group(0)[0].isupper()):
             subject = clause[: words[i - 1].end()]
-            if "," in subject or any(w.group(0).lower() in _NOT_SUBJECTS for w in words[1:i]):
+            if "," in subject or any(
+                w.group(0).lower() in _NOT_SUBJECTS and w.group(0).lower() not in _SUBJECT_PREPOSITIONS for w in words[1:i]
+            ):
                 return None
             return subject
     return None
@@ -487,7 +528,9 @@ def subject_of(clause: str) -> str | None:
 
 def _has_verb(text: str) -> bool:
     words = _WORD.findall(text)
-    return any(is_finite_verb(w, after_name=i > 0 and words[i - 1][0].isupper()) for i, w in enumerate(words))
+    if any(is_finite_verb(w, after_name=i > 0 and words[i - 1][0].isupper()) for i, w in enumerate(words)):
+        return True
+    return _DET_NOUN_VERB.search(text) is not None
 
 
 def _looks_like_name(text: str) -> bool:

@@ -51,6 +51,7 @@ _AND = re.compile(r",?\s+and\s+(?=[a-z])")
 _ADVERB = re.compile(r"(?:later|also|then|subsequently|now|still|soon|eventually|again|finally)\s+")
 _VP_OBJECT_START = re.compile(
     r"[a-z][\w-]*\s+(?:the|a|an|its|their|his|her|our|this|that|these|those|some|more|about|nearly|almost|over|\d"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens"
     r"|in|on|at|to|by|for|with|from|into|after|before|during|up|down|out|off|back|again|\u20ac|\$|\u00a3)"
 )
 _TRAILING_APPOSITION = re.compile(rf"(?<=[\s(])({_ROLE_PHRASE}),\s+({_NAME})(?=\s*(?:[,.;)]|$))")
@@ -293,6 +294,8 @@ def _rule_relative(sentence: str, mask: list[bool], piece: Piece) -> list[Piece]
     """"Lee, who took office in 2025, has signaled X" -> "Lee took office in 2025" + "Lee has signaled X"."""
     for m in _top_level_matches(_RELATIVE, sentence, mask, piece):
         antecedent = sentence[piece.body_start : m.start()]
+        if not piece.prefix and ("," in antecedent or _word_count(antecedent) > 8) and _has_verb(antecedent):
+            return _trailing_relative(sentence, mask, piece, m)
         if piece.prefix or _word_count(antecedent) > 8 or "," in antecedent or not antecedent[:1].isupper():
             return None
         if starts_clause(antecedent):
@@ -341,6 +344,47 @@ def _rule_leading_apposition(sentence: str, mask: list[bool], piece: Piece) -> l
     apposition = Piece(piece.body_start, m.end(2), role_start, prefix=f"{name} is ", final=True)
     main = Piece(piece.start, piece.end, m.end(), prefix=name + " ")
     return [apposition, main]
+
+
+_POSSESSIVE_ROLE_FIRST = re.compile(
+    rf"(?P<role>(?:His|Her|Its|Their|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?[\u2019']s)\s+(?:[a-z][\w-]*\s+){{0,2}}[a-z][\w-]*),\s+"
+    rf"(?P<name>{_NAME}),\s+"
+)
+_PARTICIPLE_APPOSITION = re.compile(
+    r"(?P<np>(?:The|the|A|An|This|Its|Their|[A-Z][\w&.'\u2019-]*)(?:\s+[\w&.'\u2019-]+){0,4}),\s+"
+    r"(?P<verb>owned|based|headquartered|located|run|led|known|built|founded|established|created|designed|opened|made"
+    r"|published|written|launched|completed|elected|appointed|born)\s+(?P<rest>(?:in|on|by|at|as|near|for|from|since)\s+[^,;]{2,80}?),\s+"
+)
+_PARTICIPLE_IS = frozenset({"owned", "based", "headquartered", "located", "run", "led", "known"})
+
+
+def _rule_possessive_role_first(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"Her rival, Tomas Berg, conceded defeat" -> "Tomas Berg is her rival" + "Tomas Berg
+    conceded defeat"."""
+    if piece.prefix:
+        return None
+    m = _POSSESSIVE_ROLE_FIRST.match(sentence, piece.body_start, piece.end)
+    if m is None or not _looks_like_name(m.group("name")) or not _starts_with_verb(sentence[m.end() : piece.end]):
+        return None
+    name, role = m.group("name"), m.group("role")
+    role = role[0].lower() + role[1:] if role.split()[0] in {"His", "Her", "Its", "Their"} else role
+    apposition = Piece(piece.body_start, m.end("name"), m.end("name"), prefix=f"{name} is {role}", final=True)
+    return [apposition, Piece(piece.start, piece.end, m.end(), prefix=name + " ")]
+
+
+def _rule_participle_apposition(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"The old terminal, built in 1964, will be demolished" -> "The old terminal was built in
+    1964" + "The old terminal will be demolished"."""
+    if piece.prefix:
+        return None
+    m = _PARTICIPLE_APPOSITION.match(sentence, piece.body_start, piece.end)
+    if m is None or not (_starts_with_verb(sentence[m.end() : piece.end]) or _ADVERB.match(sentence, m.end())):
+        return None
+    np, verb = m.group("np"), m.group("verb")
+    link = "is" if verb in _PARTICIPLE_IS else "was"
+    comma = sentence.rindex(",", m.start(), m.end())
+    participle = Piece(piece.body_start, comma, m.start("verb"), prefix=f"{np} {link} ", final=True)
+    return [participle, Piece(piece.start, piece.end, m.end(), prefix=np + " ")]
 
 
 def _rule_leading_participle(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
@@ -545,6 +589,8 @@ _RULES: tuple[Rule, ...] = (
     _rule_framing,
     _rule_relative,
     _rule_leading_apposition,
+    _rule_possessive_role_first,
+    _rule_participle_apposition,
     _rule_leading_participle,
     _rule_following_their,
     _rule_conjunction,

@@ -9,8 +9,8 @@ first. Reported per split (dev: rules may be tuned on it; report: only measured)
   claim / predicted check-worthy claims; recall = check-worthy gold claims matched by a
   check-worthy prediction / check-worthy gold claims;
 - all claims (check-worthiness ignored), and check-worthiness agreement on matched pairs;
-- facts lost: check-worthy gold claims whose span no predicted claim even overlaps (a sentence
-  dropped, e.g. as page furniture).
+- facts lost: check-worthy gold claims whose span no predicted claim overlaps, other than one
+  flagged as boilerplate (a fact dropped as page furniture).
 
 checkworthiness: tests/data/checkworthiness_labels.yaml, documents whose sentences are labelled
 factual / opinion / attribution / headline / boilerplate; each labelled sentence gets the class
@@ -149,7 +149,9 @@ def score_extraction(articles: list[dict[str, Any]]) -> dict[str, Any]:
         c["cw_hits_gold"] = sum(1 for i, j in pairs if gold[j].checkworthy and predicted[i].checkworthy)
         c["cw_agree"] = sum(1 for i, j in pairs if gold[j].checkworthy == predicted[i].checkworthy)
         c["lost"] = sum(
-            1 for g in gold if g.checkworthy and not any(span_iou(tuple(p.source_span), g.span) > 0 for p in predicted)
+            1 for g in gold
+            if g.checkworthy
+            and not any(p.reason != "boilerplate" and span_iou(tuple(p.source_span), g.span) > 0 for p in predicted)
         )
         for split in (article["split"], "all"):
             counts[split].update(c)

@@ -77,7 +77,7 @@ _STRONG_OPINION = re.compile(
     r"|\bsuggests?\s+that\b|\btestament\s+to\b|\bunderscores?\b|\bgame[- ]changer\b|\bbackdrop\b"
     r"|\b(?:thrilled|delighted|excited|proud|pleased|honou?red)\s+(?:to|by|with|that)\b"
     r"|\bI\s+(?:think|believe|feel)\b|\bin\s+(?:my|our)\s+(?:view|opinion)\b"
-    r"|\b(?:the\s+)?best\s+in\s+the\b|\bworld[- ]class\b|\bshould\b|\bmust\b"
+    r"|\b(?:the\s+)?best\s+in\s+the\b|\bworld[- ]class\b|\bshould\b|\bmust\b|^(?:What\s+an?|How)\b[^?]*!\W*$"
     r"|\b(?:has|have|had)\s+(?:had\s+)?(?:a|an)\s+(?:very\s+|truly\s+|particularly\s+)?(?:eventful|difficult|tough|good"
     r"|bad|great|busy|remarkable|successful|disappointing|turbulent|challenging|rough|terrible|wonderful|memorable)\s+"
     r"(?:year|week|month|season|time|period|decade|day|summer|winter|quarter|run)\b"

@@ -209,7 +209,8 @@ def _starts_with_verb(text: str) -> bool:
 
 
 def _word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words and numbers: "Adherence was 81%" is three."""
+    return len(_WORD_OR_NUMBER.findall(text))
 
 
 Rule = Callable[[str, list[bool], Piece], list[Piece] | None]
@@ -387,6 +388,45 @@ def _rule_participle_apposition(sentence: str, mask: list[bool], piece: Piece) -
     return [participle, Piece(piece.start, piece.end, m.end(), prefix=np + " ")]
 
 
+_LEADING_AGE = re.compile(rf"({_NAME}),\s+(\d{{1,3}}),\s+")
+_RESULT_PARTICIPLE = re.compile(
+    r",\s+(?P<verb>killing|injuring|wounding|leaving|forcing|prompting|causing|destroying|damaging|cutting|sending"
+    r"|raising|bringing|making|displacing|stranding)\s+(?=\S)"
+)
+_RESULT_PAST = {
+    "killing": "killed", "injuring": "injured", "wounding": "wounded", "leaving": "left", "forcing": "forced",
+    "prompting": "prompted", "causing": "caused", "destroying": "destroyed", "damaging": "damaged", "cutting": "cut",
+    "sending": "sent", "raising": "raised", "bringing": "brought", "making": "made", "displacing": "displaced",
+    "stranding": "stranded",
+}
+
+
+def _rule_leading_age(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"Lind, 67, was convicted of X" -> "Lind is 67" + "Lind was convicted of X"."""
+    if piece.prefix:
+        return None
+    m = _LEADING_AGE.match(sentence, piece.body_start, piece.end)
+    if m is None or not _looks_like_name(m.group(1)) or not _starts_with_verb(sentence[m.end() : piece.end]):
+        return None
+    name = m.group(1)
+    age = Piece(piece.body_start, m.end(2), m.start(2), prefix=f"{name} is ", final=True)
+    return [age, Piece(piece.start, piece.end, m.end(), prefix=name + " ")]
+
+
+def _rule_result_participle(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
+    """"A quake struck X on Wednesday, killing at least 12 people" -> "A quake struck X on
+    Wednesday" + "A quake killed at least 12 people" (the subject is the first clause's)."""
+    for m in _top_level_matches(_RESULT_PARTICIPLE, sentence, mask, piece):
+        left = piece.text(sentence)[: m.start() - piece.body_start + len(piece.prefix)]
+        subject = subject_of(left)
+        if subject is None or _word_count(left) < 4 or _word_count(sentence[m.end() : piece.end]) < 2:
+            return None
+        verb = m.group("verb")
+        result = Piece(m.start("verb"), piece.end, m.end(), prefix=f"{subject} {_RESULT_PAST[verb]} ", final=True)
+        return [replace(piece, end=m.start()), result]
+    return None
+
+
 def _rule_leading_participle(sentence: str, mask: list[bool], piece: Piece) -> list[Piece] | None:
     """"Founded in 2011, the company has 420 employees" -> "The company was founded in 2011" +
     "The company has 420 employees"."""
@@ -559,7 +599,7 @@ def subject_of(clause: str, pronoun: bool = False) -> str | None:
     for i, m in enumerate(words[1:7], start=1):
         word = m.group(0)
         if word[0].isdigit():
-            return None
+            continue  # "An earthquake of magnitude 6.1 struck"
         if is_finite_verb(word, after_name=words[i - 1].group(0)[0].isupper()):
             subject = clause[: words[i - 1].end()]
             if "," in subject or any(
@@ -590,12 +630,14 @@ _RULES: tuple[Rule, ...] = (
     _rule_relative,
     _rule_leading_apposition,
     _rule_possessive_role_first,
+    _rule_leading_age,
     _rule_participle_apposition,
     _rule_leading_participle,
     _rule_following_their,
     _rule_conjunction,
     _rule_shared_subject,
     _rule_subordinate,
+    _rule_result_participle,
     _rule_final_apposition,
     _rule_dash,
 )

@@ -45,7 +45,7 @@ WEEKDAYS: dict[str, int] = {
 IRREGULAR_PAST = frozenset(
     """rose fell grew said told made took gave became began won lost met led held paid sold bought
     went came saw found left set cut hit ran spent sent built brought thought kept struck drew
-    wrote spoke chose rode shook stood understood sought fought taught caught cost hurt shut spread
+    wrote spoke chose rode shook stood understood sought fought taught caught cost hurt shut spread burst
     struck swore sank flew froze hid beat bore forbade broke""".split()
 )
 # Words that put a clause in the future: "will open in March", "is due to reopen in June".

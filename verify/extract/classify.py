@@ -138,7 +138,7 @@ _SUBJECTIVE = re.compile(
     r"|nicest|unjustly|neglected|deserves?|deserved|admired|beloved|trusted|overrated|underrated|disappointing"
     r"|encouraging|worrying|troubling|alarming|misguided|reckless|irresponsible|lenient|harsh|unfair|decency"
     r"|transform|transforms|revolutioni[sz]e|outdone|well\s+positioned|good\s+(?:day|news|idea)|bad\s+(?:day|news|idea)"
-    r"|frankly|surely|undoubtedly|clearly\s+the|huge\s+mistake|big\s+mistake|a\s+mistake)\b",
+    r"|proud\s+(?:day|moment)|frankly|surely|undoubtedly|clearly\s+the|huge\s+mistake|big\s+mistake|a\s+mistake)\b",
     re.IGNORECASE,
 )
 # Sources that are not a named, checkable speaker.

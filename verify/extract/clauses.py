@@ -35,7 +35,7 @@ _ROLE_PHRASE = (
     rf"{_POSSESSOR}?\s*(?:(?!(?:of|his|her|its|their|the|a|an|and|or|from|with|to|in)\b)[\w-]+(?:['\u2019]s)?\s+){{0,3}}{ROLE_NOUNS}(?:\s+of\s+(?:the\s+)?[A-Z][\w&.\u2019'-]*(?:\s+[A-Z][\w&.\u2019'-]*)*)?"
 )
 _LEADING_APPOSITION = re.compile(
-    rf"({_NAME}\.?)(?:\s+\([^()]{{1,40}}\))?,\s+({_ROLE_PHRASE}|(?:a|an)\s+(?!(?:few|number|lot)\b)[^,;()\"\u201c]{{3,80}}?),\s+"
+    rf"({_NAME}\.?)(?:\s+\([^()]{{1,40}}\))?,\s+({_ROLE_PHRASE}|(?:a|an|the)\s+(?!(?:few|number|lot|other|rest|same)\b)[^,;()\"\u201c]{{3,80}}?),\s+"
     r"(?:(?:today|yesterday|also|recently|now|then|later|on\s+\w+day)\s+)?"
 )
 # "The storm hit Harwick, a port town of 40,000 people." : the apposition runs to the sentence end.
@@ -147,7 +147,7 @@ def starts_clause(text: str, opener: str = "strict") -> bool:
         if word[0].isdigit():
             continue
         if strict_opener or opener == "any":
-            if is_finite_verb(word, after_name=words[i - 1][0].isupper()):
+            if is_finite_verb(word, after_name=_is_name_word(words[i - 1])):
                 return True
         elif opener in ("aux", "past") and word.lower() in AUXILIARIES:
             return True
@@ -174,6 +174,11 @@ _DET_NOUN_VERB = re.compile(
     + r"[a-z][\w-]*[^s\W]\s+"
     r"(?!(?:is|has|was|its|this|plus|thus|less|unless|as|us)\b)[a-z]{2,}[^s\W]s\b"
 )
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that can end a name ("China hosts"), not "The" ("The buses")."""
+    return word[0].isupper() and word.lower() not in _DETERMINERS and word.lower() not in _NOT_SUBJECTS
 
 
 def is_finite_verb(word: str, after_name: bool = False) -> bool:
@@ -600,7 +605,7 @@ def subject_of(clause: str, pronoun: bool = False) -> str | None:
         word = m.group(0)
         if word[0].isdigit():
             continue  # "An earthquake of magnitude 6.1 struck"
-        if is_finite_verb(word, after_name=words[i - 1].group(0)[0].isupper()):
+        if is_finite_verb(word, after_name=_is_name_word(words[i - 1].group(0))):
             subject = clause[: words[i - 1].end()]
             if "," in subject or any(
                 w.group(0).lower() in _NOT_SUBJECTS and w.group(0).lower() not in _SUBJECT_PREPOSITIONS for w in words[1:i]
@@ -612,7 +617,7 @@ def subject_of(clause: str, pronoun: bool = False) -> str | None:
 
 def _has_verb(text: str) -> bool:
     words = _WORD.findall(text)
-    if any(is_finite_verb(w, after_name=i > 0 and words[i - 1][0].isupper()) for i, w in enumerate(words)):
+    if any(is_finite_verb(w, after_name=i > 0 and _is_name_word(words[i - 1])) for i, w in enumerate(words)):
         return True
     return _DET_NOUN_VERB.search(text) is not None
 

@@ -254,6 +254,14 @@ def test_bare_months_and_weekdays_follow_the_clause_tense(text, start, end):
     assert d.granularity in ("day", "month")  # one month of one year, never a 13-month hull
 
 
+@pytest.mark.parametrize(
+    "text", ["The visit began on Sunday, 4 January 2026.", "It began on 4 January 2026 (Sunday).", "on Sunday, January 4"]
+)
+def test_a_weekday_next_to_a_calendar_date_is_that_date(text):
+    dates = extract_dates(text, D(2026, 1, 3))
+    assert [(d.start, d.end) for d in dates] == [(D(2026, 1, 4), D(2026, 1, 4))]
+
+
 def test_tense_is_read_from_the_dates_own_clause():
     from verify.checks.lexicon import clause_tense
 

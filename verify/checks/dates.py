@@ -384,9 +384,16 @@ def _year_of_month(month: int, doc_date: dt.date, tense: str | None) -> int:
     return prev_y if back < ahead else next_y
 
 
+_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_WEEKDAY_WITH_DATE = re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}}\b)")
+_DATE_BEFORE_WEEKDAY = re.compile(rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s*[,(]?\s*$")
+
+
 def _add_weekday(m: re.Match[str], doc_date: dt.date | None, add) -> None:
     """A bare weekday is the latest such day on or before the document date in a past-tense clause
     ("struck on Monday"), the next one on or after it in a future one, else the nearest (news usage)."""
+    if _WEEKDAY_WITH_DATE.match(m.string, m.end()) or _DATE_BEFORE_WEEKDAY.search(m.string, max(0, m.start() - 30), m.start()):
+        return  # "Sunday, 4 January 2026": the calendar date says which Sunday
     if doc_date is None:
         add(m, None, None, "day", relative=True)
         return

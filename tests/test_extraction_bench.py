@@ -30,7 +30,8 @@ def test_gold_file_is_large_varied_and_split():
     articles = load_gold()
     assert len(articles) >= 40
     assert len({a["genre"] for a in articles}) >= 5
-    assert Counter(a["split"] for a in articles) == {"dev": len(articles) // 2, "report": len(articles) - len(articles) // 2}
+    splits = Counter(a["split"] for a in articles)
+    assert set(splits) == {"dev", "report"} and min(splits.values()) >= 20
     for article in articles:
         for claim in article["claims"]:
             assert article["text"][claim.span[0]:claim.span[1]].strip()  # every span is in its article

@@ -230,6 +230,67 @@ def test_last_month_name_in_same_month_means_a_year_ago():
     assert d.start == D(2024, 11, 1)
 
 
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        # issue 16: a document dated Wednesday 5 November 2025; the clause's tense picks the year
+        ("The bridge reopened in March", D(2025, 3, 1), D(2025, 3, 31)),
+        ("The terminal will open in March", D(2026, 3, 1), D(2026, 3, 31)),
+        ("The terminal is due to open in March", D(2026, 3, 1), D(2026, 3, 31)),
+        ("The council approved a flood plan in June", D(2025, 6, 1), D(2025, 6, 30)),
+        ("in June", D(2025, 6, 1), D(2025, 6, 30)),  # no tense: the nearest June, one month only
+        ("The fair will return in June", D(2026, 6, 1), D(2026, 6, 30)),
+        ("Prices fell in December", D(2024, 12, 1), D(2024, 12, 31)),
+        ("The storm struck the coast on Monday", D(2025, 11, 3), D(2025, 11, 3)),
+        ("The minister will visit on Monday", D(2025, 11, 10), D(2025, 11, 10)),
+        ("The bridge reopened on 3 March", D(2025, 3, 3), D(2025, 3, 3)),
+        ("The bridge will reopen on 3 March", D(2026, 3, 3), D(2026, 3, 3)),
+        ("It was signed in November", D(2025, 11, 1), D(2025, 11, 30)),
+    ],
+)
+def test_bare_months_and_weekdays_follow_the_clause_tense(text, start, end):
+    (d,) = extract_dates(text, D(2025, 11, 5))
+    assert (d.start, d.end) == (start, end)
+    assert d.granularity in ("day", "month")  # one month of one year, never a 13-month hull
+
+
+@pytest.mark.parametrize(
+    "text", ["The visit began on Sunday, 4 January 2026.", "It began on 4 January 2026 (Sunday).", "on Sunday, January 4"]
+)
+def test_a_weekday_next_to_a_calendar_date_is_that_date(text):
+    dates = extract_dates(text, D(2026, 1, 3))
+    assert [(d.start, d.end) for d in dates] == [(D(2026, 1, 4), D(2026, 1, 4))]
+
+
+def test_tense_is_read_from_the_dates_own_clause():
+    from verify.checks.lexicon import clause_tense
+
+    text = "The bridge reopened in March, and the terminal will open in June."
+    assert clause_tense(text, text.index("March")) == "past"
+    assert clause_tense(text, text.index("June")) == "future"
+    assert clause_tense("The market opens in May.", 16) is None
+
+
+@pytest.mark.parametrize(
+    "text, describe, noun",
+    [
+        ("Storm Alda left about 80,000 homes without power.", "[72,000, 88,000] homes", "home"),
+        ("About 80,000 homes lost power.", "[72,000, 88,000] homes", "home"),
+        ("winds of up to 140 km/h", "\u2264140 km/h", "km/h"),
+        ("gusts of 90 miles per hour", "90 miles per hour", "mph"),
+        ("a rise of 5 mg/dL", "5 mg/dL", "mg/dl"),
+        ("troops across the border: 300 soldiers across the border", "300 soldiers", "soldier"),
+    ],
+)
+def test_counted_noun_is_the_nearest_head_and_compound_units_stay_whole(text, describe, noun):
+    q = extract_quantities(text)[-1]
+    assert (q.describe(), q.noun) == (describe, noun)
+
+
+def test_speed_aliases_share_a_family():
+    assert noun_family("kph") == noun_family("km/h") == noun_family("kilometre/hour")
+
+
 def test_counts_are_not_dates():
     assert extract_dates("1500 soldiers and 2,023 policies") == []
 

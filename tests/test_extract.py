@@ -138,9 +138,9 @@ def test_seed_opinion_and_hedged_sentences_are_flagged_not_dropped(seed):
     assert not unprecedented.checkworthy and unprecedented.reason == "opinion"
     significant = only(claims, "particularly significant")
     assert not significant.checkworthy and significant.type == "opinion"
-    comment = only(claims, "Comment List")
-    assert not comment.checkworthy and comment.reason == "boilerplate"
-    assert claims[-1] is comment
+    assert not find(claims, "Comment List")  # the comment-section footer is page furniture, not a claim
+    headline = claims[0]
+    assert headline.text.startswith("Beijing Courts Seoul") and not headline.checkworthy and headline.reason == "headline"
 
 
 def test_seed_references_are_resolved_from_context(seed):
@@ -213,7 +213,13 @@ def test_press_release_claims(press):
     assert only(claims, "Harbor Sensors employs 85 engineers").type == "numeric"
     question = only(claims, "pay off")
     assert not question.checkworthy and question.reason == "question"
-    assert not only(claims, "Media contact").checkworthy
+    assert not find(claims, "Media contact") and not find(claims, "About Northwind")  # furniture
+    assert claims[0].reason == "headline" and not claims[0].checkworthy
+    assert only(claims, "is a maker of").text == "Northwind Robotics Inc. is a maker of warehouse automation systems."
+    assert only(claims, "employs 85").text == "Harbor Sensors employs 85 engineers."
+    assert only(claims, "23 U.S. patents").text == "Harbor Sensors holds 23 U.S. patents."
+    assert only(claims, "founded in 2011").text == "The company was founded in 2011."
+    assert only(claims, "420 employees").text == "The company has 420 employees."
     assert only(claims, "designs autonomous mobile robots").checkworthy
 
 
@@ -226,7 +232,7 @@ def test_press_release_claims(press):
         # relative clause after the subject, and ", and" + a new subject
         (
             "Apple, which is based in Cupertino, reported revenue of $90 billion, and its shares rose 3%.",
-            ["Apple is based in Cupertino.", "Apple reported revenue of $90 billion.", "Its shares rose 3%."],
+            ["Apple is based in Cupertino.", "Apple reported revenue of $90 billion.", "Apple\u2019s shares rose 3%."],
         ),
         # relative clause at the end, after a name
         ("Smith met Jones, who had arrived from Paris.", ["Smith met Jones.", "Jones had arrived from Paris."]),
@@ -375,3 +381,129 @@ def test_several_megabytes_in_bounded_memory():
         tracemalloc.stop()
     assert count > 20_000
     assert peak < 20_000_000, f"streaming extraction held {peak / 1e6:.0f} MB"
+
+
+# ---------------------------------------------------------------- issue 16: a fresh news article
+
+NEWS = DATA / "extract_news_eastmoor.txt"
+
+
+@pytest.fixture(scope="module")
+def news() -> tuple[Document, list[Claim]]:
+    doc = load_document(NEWS)
+    return doc, extract_claims(doc)
+
+
+def test_news_dateline_is_the_document_date_and_layout_decides_headline_and_furniture(news):
+    doc, claims = news
+    assert_spans_exact(doc, claims)
+    assert doc.date == dt.date(2025, 11, 5)  # "HARWICK, 5 November 2025 —"
+    headline = claims[0]
+    assert headline.text.startswith("Storm Alda Leaves Eastmoor") and (headline.checkworthy, headline.reason) == (False, "headline")
+    for furniture in ("By Hannah Ruiz", "Subscribe to our", "All rights reserved", "Copyright 2025", "Comment List", "5 November 2025"):
+        assert not find(claims, furniture), furniture
+    assert only(claims, "eventful year").text == "Eastmoor has had an eventful year."  # the dateline is not in the claim
+
+
+@pytest.mark.parametrize(
+    "fact",
+    ["About 80,000 homes lost power", "Subscribers rose to 5 million in 2024.", "Copyright law changed in 1998.",
+     "By then prices rose.", "Source: the minister said 40 people died."],
+)
+def test_news_facts_that_start_like_page_furniture_are_kept(news, fact):
+    doc, claims = news
+    claim = only(claims, fact)
+    assert claim.checkworthy and doc.text[slice(*claim.source_span)].startswith(fact)
+
+
+def test_news_compound_sentences_become_atomic_claims_with_borrowed_subjects(news):
+    doc, claims = news
+    expected = {
+        "Storm Alda left about 80,000 homes without power.": "it left about 80,000 homes without power.",
+        "The Harwick bridge reopened in March after a closure of eight months.":
+            "The Harwick bridge reopened in March after a closure of eight months",
+        "The Harwick bridge\u2019s repairs cost 55 million euros.": "its repairs cost 55 million euros.",
+        "Governor Lena Marsh took office in early 2024.": "Governor Lena Marsh, who took office in early 2024",
+        "The regional council approved a flood plan in June.": "The regional council approved a flood plan in June",
+        "The regional council rejected a tax on second homes.": "it rejected a tax on second homes.",
+    }
+    texts = {c.text: c for c in claims}
+    for text, span in expected.items():
+        assert text in texts, (text, list(texts))
+        claim = texts[text]
+        assert claim.checkworthy and doc.text[slice(*claim.source_span)] == span  # the span is the clause
+
+
+def test_news_opinion_through_vague_critics_is_not_checkworthy(news):
+    _, claims = news
+    critics = only(claims, "never been better governed")
+    assert (critics.checkworthy, critics.reason) == (False, "opinion")
+    assert (only(claims, "eventful").checkworthy, only(claims, "eventful").reason) == (False, "opinion")
+    ferry = only(claims, "ferry terminal")  # a concrete fact from unnamed officials stays check-worthy
+    assert ferry.checkworthy and ferry.reason == "attribution"
+
+
+def test_named_source_with_a_judgement_is_attribution_of_opinion_not_a_fact():
+    claims = extract_claims(Document(text="Governor Lena Marsh said the plan was a complete disaster."))
+    assert [(c.checkworthy, c.reason) for c in claims] == [(False, "attribution")]
+    claims = extract_claims(Document(text="Governor Lena Marsh said 40 people died in the storm."))
+    assert [(c.checkworthy, c.reason) for c in claims] == [(True, "attribution")]
+
+
+def test_news_dates_quantities_and_events_read_from_the_claims(news):
+    from verify.checks import check_pair, extract_dates, extract_quantities, summarize
+
+    doc, claims = news
+    bridge = only(claims, "reopened in March")
+    (march,) = [d for d in extract_dates(bridge.text, doc.date) if "March" in d.text]
+    assert (march.start, march.end) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))  # past tense: the last March
+    ferry = only(claims, "will open in March")
+    (next_march,) = extract_dates(ferry.text, doc.date)
+    assert next_march.start == dt.date(2026, 3, 1)
+    council = only(claims, "flood plan in June")
+    (june,) = extract_dates(council.text, doc.date)
+    assert (june.start, june.end) == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    homes = extract_quantities(only(claims, "left about 80,000 homes").text)
+    assert [(q.describe(), q.noun) for q in homes] == [("[72,000, 88,000] homes", "home")]
+    wind = [q for q in extract_quantities(only(claims, "140 km/h").text) if q.noun == "km/h"]
+    assert [q.describe() for q in wind] == ["140 km/h"]
+    office = only(claims, "took office in early 2024")
+    findings = check_pair(office.text, "Lena Marsh was sworn in as governor of Eastmoor on 4 June 2025.", doc.date)
+    assert summarize(findings) == "inconsistent" and findings[0].kind == "date"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Comment List", "By Hannah Ruiz", "By Jane Doe and John Roe | Reuters", "HARWICK, 5 November 2025",
+     "Published: 4 Jan 2026", "Share this article", "Advertisement", "Subscribe to our newsletter",
+     "Copyright 2025 Eastmoor Herald", "\u00a9 2025 Eastmoor Herald", "All rights reserved.", "Source: Reuters",
+     "Photo: AP / Jane Doe", "Media contact: press@northwind.example", "About Northwind Robotics Inc.", "Read more",
+     "Related articles", "Follow us on Twitter", "3 min read"],
+)
+def test_page_furniture_lines(line):
+    from verify.extract.layout import is_furniture_line
+
+    assert is_furniture_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["About 80,000 homes lost power.", "About 80,000 homes lost power", "Subscribers rose to 5 million in 2024.",
+     "Copyright law changed in 1998.", "By then prices rose.", "Source: the minister said 40 people died.",
+     "By March prices had doubled", "Comments from the minister were published on Friday.",
+     "Shares rose 3% after the report.", "Published research shows a 12% fall."],
+)
+def test_facts_are_never_page_furniture(line):
+    from verify.extract.layout import is_furniture_line
+
+    assert not is_furniture_line(line)
+
+
+def test_headline_needs_body_text_after_it_and_a_short_footer_without_it_is_furniture():
+    text = "Council Approves Flood Plan\nThe council approved the plan on Monday.\n\nShare\nComment List"
+    claims = extract_claims(Document(text=text))
+    assert [(c.text, c.reason) for c in claims] == [
+        ("Council Approves Flood Plan.", "headline"), ("The council approved the plan on Monday.", None)]
+    # a trailing unpunctuated line with no body after it is a fragment, judged by its content
+    tail = extract_claims(Document(text="The council met.\nThe plan passed with 40 votes to 12"))
+    assert tail[-1].checkworthy and tail[-1].reason is None

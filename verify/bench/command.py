@@ -15,6 +15,8 @@ err_console = Console(stderr=True)
 
 DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli (held-out NLI suite) | nli:<set> | "
                 "counterfactual (the hand-written swap/paraphrase table, per kind) | "
+                "extraction (claim extractor vs tests/data/extraction_gold.yaml) | checkworthiness (sentence classes vs "
+                "tests/data/checkworthiness_labels.yaml) | "
                 "a JSONL/CSV file (with --format and column options). With --compare: two results JSON files.")
 
 
@@ -79,6 +81,9 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         return
     if len(targets) != 1:
         raise InputError(f"give one dataset: {DATASET_HELP}")
+    if targets[0] in ("extraction", "checkworthiness"):
+        _run_extraction_bench(targets[0], out)
+        return
     if mode not in ("oracle", "retrieval", "pipeline"):
         raise InputError(f"--mode must be oracle, retrieval or pipeline, got {mode!r}")
     if limit is not None and limit <= 0:
@@ -124,6 +129,23 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     paths = write_results(record, out)
     console.print(markdown_summary(record))
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def _run_extraction_bench(name: str, out: Path) -> None:
+    """The extractor against the hand-annotated files in tests/data (no model, no data folder)."""
+    from .extraction import (
+        checkworthiness_markdown,
+        extraction_markdown,
+        run_checkworthiness_bench,
+        run_extraction_bench,
+    )
+
+    paths = run_extraction_bench(out) if name == "extraction" else run_checkworthiness_bench(out)
+    import json
+
+    record = json.loads(paths["json"].read_text(encoding="utf-8"))
+    console.print(extraction_markdown(record) if name == "extraction" else checkworthiness_markdown(record), markup=False)
+    console.print(f"wrote {paths['json']} and {paths['md']}")
 
 
 def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col):

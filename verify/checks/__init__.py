@@ -13,14 +13,20 @@ Extraction
   → [0.9x, 1.1x]; nearly / almost → [0.9x, x); "between a and b", "a-b", "a to b" → [a, b].
 - Units: percent ("45%", "45 percent"), percentage points, currencies by symbol, code or word
   ("€300", "USD 5m", "1.2 billion won"). A count's noun is the head of the noun phrase after it
-  ("more than ten agreements covering ..." → agreement), lemmatised by rule; synonyms share a
-  family (agreement ~ memorandum ~ MOU ~ deal ~ accord; troop ~ soldier; meeting ~ summit ~ talks).
+  ("more than ten agreements covering ..." → agreement): the first plural noun, never past a
+  preposition or a verb ("80,000 homes without power" → home), lemmatised by rule; compound units
+  stay whole ("140 km/h", "5 mg/dL", "90 miles per hour" → mph; km/h ~ kph ~ kilometres per hour);
+  synonyms share a family (agreement ~ memorandum ~ MOU ~ deal ~ accord; troop ~ soldier;
+  meeting ~ summit ~ talks).
 - Ordinals ("second", "3rd", "twenty-first") count events when a noun follows ("second summit").
 - Dates are inclusive day intervals: "4 June 2024", "June 4, 2024", "2024-06-04"; "04/06/2024"
   is the hull of both readings unless one is impossible; months, years, "mid-2025" (May–Aug),
   "early 2024" (Jan–Apr), "late 2023" (Sep–Dec), halves, quarters, seasons, decades. Relative
-  dates ("last November", "two months ago", "yesterday", "next week", "Sunday" = the nearest
-  Sunday) are resolved against the document date; without one they stay unresolved.
+  dates ("last November", "two months ago", "yesterday", "next week") are resolved against the
+  document date; without one they stay unresolved. A bare month, day-month or weekday is one
+  month/day of one year chosen by its clause's tense (`lexicon.clause_tense`): past ("reopened in
+  March", "struck on Monday") → the latest on or before the document date, future ("will open in
+  March") → the next one, otherwise the nearest.
 - Durations between events: "in two months", "within three weeks", "a mere two months",
   "two months apart" → days, ± half a unit ("within" is an upper bound).
 
@@ -40,8 +46,10 @@ Comparison (one finding per claim item)
   (">10" vs "fewer than five" or "eight"). Anything else is unrelated.
 - Ordinals: equal ordinal, an equal exact count ("two summits") or exactly n dated events of the
   same family → consistent; a different ordinal other than "first" → inconsistent.
-- Dates: the claim date's event (nearest event word in its sentence: took office ~ sworn in ~
-  inaugurated; met ~ summit; visit; signed; elected; born; died; founded; launched) must match the
+- Dates: the claim date's event (nearest event word in its sentence; families in
+  `lexicon.EVENT_FAMILIES`: took office ~ sworn in ~ inaugurated ~ became president/premier; met ~
+  summit; visit; signed ~ inked; elected ~ won the vote; opened ~ reopened; born; died ~ passed
+  away; founded; launched) must match the
   evidence date's event; then containment / disjointness as above ("mid-2025" vs 4 June 2025 →
   consistent; vs 2023 → inconsistent). Without an event word, only agreement can be shown.
 - Durations: the gap between two dated events of the same family in the evidence (or a duration

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from verify.checks.lexicon import MONTHS, TIME_UNIT_DAYS, WEEKDAYS
+from verify.checks.lexicon import MONTHS, TIME_UNIT_DAYS, WEEKDAYS, clause_tense
 from verify.checks.numbers import NUMBER, parse_number
 
 Granularity = Literal["day", "week", "month", "season", "year", "decade", "ambiguous"]
@@ -83,9 +83,15 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _nearest_year_for(month: int, day: int, anchor: dt.date) -> dt.date | None:
-    """The occurrence of month/day closest to the anchor ("on 28 December" in a January article)."""
+def _nearest_year_for(month: int, day: int, anchor: dt.date, tense: str | None = None) -> dt.date | None:
+    """The occurrence of month/day the clause means: for a past-tense clause the latest one on or
+    before the anchor ("reopened on 3 March" in a November article: this March), for a future one
+    the first on or after it, otherwise the closest ("on 28 December" in a January article)."""
     candidates = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _safe_date(y, month, day))]
+    if tense == "past" and (past := [d for d in candidates if d <= anchor]):
+        return max(past)
+    if tense == "future" and (future := [d for d in candidates if d >= anchor]):
+        return min(future)
     return min(candidates, key=lambda d: abs((d - anchor).days)) if candidates else None
 
 
@@ -261,7 +267,7 @@ def _add_day_month(m: re.Match[str], doc_date: dt.date | None, add) -> None:
         if d:
             add(m, d, d, "day")
         return
-    d = _nearest_year_for(month, day, doc_date) if doc_date else None
+    d = _nearest_year_for(month, day, doc_date, clause_tense(m.string, m.start())) if doc_date else None
     add(m, d, d, "day", relative=True)
 
 
@@ -270,7 +276,7 @@ def _add_part_month(m: re.Match[str], doc_date: dt.date | None, add) -> None:
     first, last = _PART_DAYS[_part_key(m["part"])]
     year: int | None = int(m["year"]) if m["year"] else None
     if year is None and doc_date:
-        year = (_nearest_year_for(month, 15, doc_date) or doc_date).year
+        year = (_nearest_year_for(month, first, doc_date, clause_tense(m.string, m.start())) or doc_date).year
     if year is None:
         add(m, None, None, "ambiguous", relative=True)
         return
@@ -350,7 +356,9 @@ def _add_relative_period(m: re.Match[str], doc_date: dt.date | None, add) -> Non
 
 
 def _add_month_alone(m: re.Match[str], doc_date: dt.date | None, add) -> None:
-    """"in November" with no year: the occurrence nearest the anchor when one is clearly nearer."""
+    """"in March" with no year is March of one year: for a past-tense clause ("reopened in March")
+    the latest March that has begun by the document date, for a future one ("will open in March")
+    the next March that has not ended, otherwise the March nearest the document date."""
     if m["month"] == "May" and not m["prep"]:
         return  # the verb "May ..."
     span = (m.start("month") if not m["prep"] else m.start(), m.end())
@@ -358,33 +366,45 @@ def _add_month_alone(m: re.Match[str], doc_date: dt.date | None, add) -> None:
     if doc_date is None:
         add(m, None, None, "month", relative=True, span=span)
         return
+    year = _year_of_month(month, doc_date, clause_tense(m.string, m.start()))
+    add(m, *_month_span(year, month, month), "month", relative=True, span=span)
+
+
+def _year_of_month(month: int, doc_date: dt.date, tense: str | None) -> int:
     prev_y = doc_date.year if month <= doc_date.month else doc_date.year - 1
     next_y = doc_date.year if month >= doc_date.month else doc_date.year + 1
+    if tense == "past":
+        return prev_y
+    if tense == "future":
+        return next_y
     back = (doc_date.year - prev_y) * 12 + doc_date.month - month
     ahead = (next_y - doc_date.year) * 12 + month - doc_date.month
-    if back == 0 or abs(back - ahead) >= 4:
-        year = prev_y if back <= ahead else next_y
-        add(m, *_month_span(year, month, month), "month", relative=True, span=span)
-    else:  # about as far back as ahead: only the hull is known
-        add(m, dt.date(prev_y, month, 1), _month_end(next_y, month), "ambiguous", relative=True, span=span)
+    if back == ahead:
+        return doc_date.year
+    return prev_y if back < ahead else next_y
+
+
+_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_WEEKDAY_WITH_DATE = re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}}\b)")
+_DATE_BEFORE_WEEKDAY = re.compile(rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s*[,(]?\s*$")
 
 
 def _add_weekday(m: re.Match[str], doc_date: dt.date | None, add) -> None:
-    """A bare weekday names the nearest such day to the document date (news usage)."""
+    """A bare weekday is the latest such day on or before the document date in a past-tense clause
+    ("struck on Monday"), the next one on or after it in a future one, else the nearest (news usage)."""
+    if _WEEKDAY_WITH_DATE.match(m.string, m.end()) or _DATE_BEFORE_WEEKDAY.search(m.string, max(0, m.start() - 30), m.start()):
+        return  # "Sunday, 4 January 2026": the calendar date says which Sunday
     if doc_date is None:
         add(m, None, None, "day", relative=True)
         return
     delta = (WEEKDAYS[m["weekday"].lower()] - doc_date.weekday()) % 7
-    if delta > 3:
-        delta -= 7
+    tense = clause_tense(m.string, m.start())
+    if tense == "past" or (tense is None and delta > 3):
+        delta = delta - 7 if delta > 0 else 0
     d = doc_date + dt.timedelta(days=delta)
     add(m, d, d, "day", relative=True)
 
 
-FUTURE_RE = re.compile(
-    r"\b(?:will|shall|'ll|going\s+to|(?:is|are|was|were)\s+(?:set|expected|due|scheduled|likely)\s+to|plans?\s+to|aims?\s+to)\b[^.;]*$",
-    re.IGNORECASE,
-)
 _DURATION_QUALIFIER_BOUNDS = {"less than": "lt", "fewer than": "lt", "under": "lt", "within": "le", "inside": "le",
                               "more than": "gt", "over": "gt", "nearly": "nearly", "almost": "nearly"}
 
@@ -394,7 +414,7 @@ def extract_durations(text: str) -> list[Duration]:
     "two months apart". Exact amounts get ± half a unit; "within" / "less than" are upper bounds."""
     out: list[Duration] = []
     for m in DURATION_RE.finditer(text):
-        if m["prep"] and m["prep"].lower() == "in" and FUTURE_RE.search(text[max(0, m.start() - 60):m.start()]):
+        if m["prep"] and m["prep"].lower() == "in" and clause_tense(text, m.start()) == "future":
             continue  # "will visit Tokyo in two months": a date ahead, not a gap between events
         raw = (m["num"] or m["num2"]).lower()
         value = 1.0 if raw in ("a", "an") else parse_number(raw)

@@ -41,6 +41,44 @@ WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
     "sunday": 6,
 }
+# Simple past forms that do not end in -ed: they date a clause to the past (and make a clause).
+IRREGULAR_PAST = frozenset(
+    """rose fell grew said told made took gave became began won lost met led held paid sold bought
+    went came saw found left set cut hit ran spent sent built brought thought kept struck drew
+    wrote spoke chose rode shook stood understood sought fought taught caught cost hurt shut spread burst
+    struck swore sank flew froze hid beat bore forbade broke""".split()
+)
+# Words that put a clause in the future: "will open in March", "is due to reopen in June".
+FUTURE_RE = re.compile(
+    r"\b(?:will|shall|'ll|going\s+to|(?:is|are|was|were)\s+(?:set|expected|due|scheduled|likely|slated|poised)\s+to"
+    r"|plans?\s+to|aims?\s+to|intends?\s+to|upcoming|next)\b",
+    re.IGNORECASE,
+)
+_PAST_WORD_RE = re.compile(r"\b(?:was|were|had|did|[a-z]{3,}ed)\b|\b(?:" + "|".join(sorted(IRREGULAR_PAST)) + r")\b")
+_NOT_PAST = frozenset({"need", "speed", "seed", "feed", "bed", "red", "shed", "breed", "proceed", "exceed", "succeed"})
+
+
+def clause_tense(text: str, pos: int) -> str | None:
+    """"past", "future" or None (present or unclear) for the clause around `pos`: the text from
+    the previous clause break (. ; : or a comma before a conjunction) to the next one. A future
+    marker wins over a past verb ("said the terminal will open in March" is future)."""
+    lo = max(text.rfind(c, 0, pos) for c in ".;:!?") + 1
+    conj = [m.end() for m in re.finditer(r",\s+(?:and|but|while|whereas|yet)\s", text[lo:pos])]
+    if conj:
+        lo += conj[-1]
+    ends = [i for c in ".;!?" if (i := text.find(c, pos)) >= 0]
+    hi = min(ends) if ends else len(text)
+    nxt = re.search(r",\s+(?:and|but|while|whereas|yet)\s", text[pos:hi])
+    if nxt:
+        hi = pos + nxt.start()
+    clause = text[lo:hi]
+    if FUTURE_RE.search(clause):
+        return "future"
+    if any(m.group(0).lower() not in _NOT_PAST for m in _PAST_WORD_RE.finditer(clause)):
+        return "past"
+    return None
+
+
 TIME_UNIT_DAYS: dict[str, float] = {
     "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.44, "year": 365.25,
     "decade": 3652.5, "century": 36525.0,
@@ -100,6 +138,11 @@ NOUN_FAMILIES: dict[str, tuple[str, ...]] = {
     "company": ("company", "firm", "business", "corporation"),
     "country": ("country", "nation"),
 }
+# Compound units written several ways: "km/h" ~ "kph" ~ "kilometres per hour".
+UNIT_ALIASES: dict[str, str] = {
+    "kph": "km/h", "kmh": "km/h", "kilometre/hour": "km/h", "kilometer/hour": "km/h", "km/hour": "km/h",
+    "mile/hour": "mph", "mi/h": "mph", "m/sec": "m/s", "metre/second": "m/s", "meter/second": "m/s",
+}
 NOUN_TO_FAMILY: dict[str, str] = {m: fam for fam, members in NOUN_FAMILIES.items() for m in members}
 # Nouns too general to say what is counted: "100 people were injured" vs "20 people died" count
 # different things, so these also need a shared context word to be compared.
@@ -135,30 +178,40 @@ def lemmatize(word: str) -> str:
 def noun_family(lemma: str | None) -> str | None:
     if lemma is None:
         return None
-    return NOUN_TO_FAMILY.get(lemma, lemma)
+    return NOUN_TO_FAMILY.get(lemma, UNIT_ALIASES.get(lemma, lemma))
 
 
 # Event families for dates and ordinals: the verb or noun that says what happened at a date.
+_OFFICES = (
+    r"(?:president|premier|prime\s+minister|governor|chancellor|mayor|chief\s+executive|ceo|leader|king|queen|emperor"
+    r"|pope|speaker|senator|first\s+minister|head\s+of\s+state|chair(?:man|woman)?)"
+)
 EVENT_FAMILIES: dict[str, re.Pattern[str]] = {
     "office": re.compile(
         r"\b(?:took|take|takes|taking|assumed?|assuming|entered|left|leaves?)\s+(?:office|power|the\s+presidency)\b"
-        r"|\bsworn[- ]in\b|\bswearing[- ]in\b|\binaugurat\w*|\btook\s+the\s+oath\b|\bbecame\s+president\b",
+        r"|\bsworn[- ]in\b|\bswearing[- ]in\b|\binaugurat\w*|\btook\s+the\s+oath\b|\bcame\s+to\s+power\b"
+        rf"|\b(?:became|becomes|become|becoming|installed\s+as|appointed(?:\s+as)?|named(?:\s+as)?)\s+(?:the\s+)?(?:\w+\s+)?{_OFFICES}\b",
         re.IGNORECASE,
     ),
     "meeting": re.compile(r"\b(?:met|meet|meets|meeting|meetings|summit|summits|talks|encounter\w*)\b", re.IGNORECASE),
     "visit": re.compile(r"\b(?:visit\w*|trip|trips|tour|toured|arriv\w*)\b", re.IGNORECASE),
-    "signing": re.compile(r"\b(?:sign|signs|signed|signing)\b", re.IGNORECASE),
-    "election": re.compile(r"\b(?:elected|election|elections|re-elected|won\s+the\s+(?:vote|election|presidency))\b", re.IGNORECASE),
-    "birth": re.compile(r"\bborn\b", re.IGNORECASE),
-    "death": re.compile(r"\b(?:died|dies|death|passed\s+away)\b", re.IGNORECASE),
+    "signing": re.compile(r"\b(?:sign|signs|signed|signing|inked)\b", re.IGNORECASE),
+    "election": re.compile(
+        r"\b(?:elected|election|elections|re-elected|reelected|by-election|won\s+(?:the\s+)?(?:\w+\s+)?(?:vote|election"
+        r"|presidency|race|ballot|poll)|went\s+to\s+the\s+polls|voted\s+(?:in|into\s+office))\b",
+        re.IGNORECASE,
+    ),
+    "opening": re.compile(r"\b(?:opened|opens|opening|reopened|reopens|reopening|re-opened|open|reopen)\b(?!\s+(?:fire|talks|an?\s+investigation))", re.IGNORECASE),
+    "birth": re.compile(r"\bborn\b|\bbirth\b", re.IGNORECASE),
+    "death": re.compile(r"\b(?:died|dies|death|passed\s+away|was\s+killed|were\s+killed)\b", re.IGNORECASE),
     "founding": re.compile(r"\b(?:founded|established|founding|created)\b", re.IGNORECASE),
     "launch": re.compile(r"\b(?:launch\w*|released?|unveil\w*)\b", re.IGNORECASE),
     "approval": re.compile(r"\b(?:licen[cs]ed|approved|authori[sz]ed|cleared)\b", re.IGNORECASE),
 }
 # Events that happen again and again: a different date contradicts only on the same occasion
 # (same place, or the same specific words: "a free trade agreement"). Taking office, birth, death
-# and founding happen once per subject.
-REPEATABLE_EVENTS = frozenset({"meeting", "visit", "signing", "launch", "election"})
+# and founding happen once per subject; an opening repeats (a museum opens, then a new wing opens).
+REPEATABLE_EVENTS = frozenset({"meeting", "visit", "signing", "launch", "election", "opening"})
 # Ordinal nouns name events through the same families ("second summit" counts meetings).
 NOUN_FAMILY_TO_EVENT: dict[str, str] = {"meeting": "meeting", "visit": "visit"}
 

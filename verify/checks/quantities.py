@@ -24,7 +24,9 @@ from verify.checks.lexicon import (
     SCALE_ABBREVIATIONS,
     SCALE_WORDS,
     TENS_WORDS,
+    IRREGULAR_PAST,
     TIME_NOUNS,
+    UNIT_ALIASES,
     UNITS_WORDS,
     lemmatize,
 )
@@ -140,6 +142,12 @@ def _blank(text: str, spans: list[Span]) -> str:
 _BREAK_WORDS = frozenset(
     ["of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "this", "that", "these", "those", "it", "its", "their", "there", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "which", "who", "whom", "whose", "what", "when", "where", "while", "than", "then", "so", "and", "or", "but", "not", "no", "nor", "into", "onto", "over", "under", "after", "before", "during", "since", "until", "up", "down", "out", "off", "per", "via", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "ago", "later", "earlier", "apart", "each", "every", "all", "both", "more", "most", "less", "least", "some", "any", "such", "than", "about", "around", "almost", "nearly", "just", "only", "also", "very", "too", "again", "go", "goes", "went", "gone", "come", "comes", "came", "take", "takes", "took", "taken", "make", "makes", "made", "give", "gives", "gave", "get", "gets", "got", "see", "sees", "saw", "seen", "say", "says", "hold", "holds", "held", "meet", "meets", "met", "lead", "leads", "led", "win", "wins", "won", "begin", "begins", "began", "become", "becomes", "became", "remain", "remains", "stay", "stays", "rise", "rises", "rose", "fall", "falls", "fell", "grow", "grows", "grew", "show", "shows", "include", "includes", "account", "accounts", "live", "lives", "left", "run", "runs", "ran", "keep", "keeps", "kept"]
 )
+# Prepositions end a noun phrase: "homes without power", "troops across the border".
+_PREPOSITIONS = frozenset(
+    "without against across through throughout toward towards among amongst within beyond like near amid amidst despite "
+    "except including along around behind below above between upon versus vs because although though unless whether "
+    "if".split()
+)
 # Words after an ordinal that make it a rank or a unit of time, not a count of events.
 _SUPERLATIVE_RE = re.compile(
     r"^\s*[-–]?\s*(?:most|least|best|worst|largest|biggest|highest|lowest|greatest|smallest|richest|poorest|"
@@ -173,7 +181,7 @@ def _noun_after(text: str, pos: int, through_of: bool = False) -> tuple[str | No
         if allow_of and not collected and low in ("of", "the", "its", "their", "all"):
             continue
         allow_of = False
-        if low in _BREAK_WORDS or low in UNITS_WORDS or low in TENS_WORDS or low in SCALE_WORDS:
+        if low in _BREAK_WORDS or low in _PREPOSITIONS or low in IRREGULAR_PAST or low in UNITS_WORDS or low in TENS_WORDS or low in SCALE_WORDS:
             break
         lemma = lemmatize(low)
         if low.endswith(("ing", "ed")) and low not in _KNOWN_ING_NOUNS and lemma not in NOUN_TO_FAMILY:
@@ -181,12 +189,25 @@ def _noun_after(text: str, pos: int, through_of: bool = False) -> tuple[str | No
                 break
             continue  # "ten signed agreements": a participle before the noun
         collected.append((word, span))
-        if lemma in NOUN_TO_FAMILY or len(collected) == 3:
-            break
+        if lemma in NOUN_TO_FAMILY or len(collected) == 3 or (lemma != low and low.endswith("s")):
+            break  # a plural noun heads the phrase: "80,000 homes without power" counts homes
     if not collected:
         return None, None, None
     word, span = collected[-1]
+    compound = _COMPOUND_UNIT_RE.match(text, span[1])
+    if compound:  # "140 km/h", "5 mg/dL", "90 miles per hour": the unit is the whole compound
+        per = (compound.group("slash") or compound.group("word")).lower()
+        surface = text[span[0]:compound.end()]
+        unit = f"{lemmatize(word)}/{lemmatize(per) if compound.group('word') else per}"
+        return UNIT_ALIASES.get(unit, unit), surface, (span[0], compound.end())
     return lemmatize(word), word, span
+
+
+# "km/h", "mg/dL", "m/s" or "miles per hour": a compound unit after a number.
+_COMPOUND_UNIT_RE = re.compile(
+    r"(?:/(?P<slash>[A-Za-z\u00b2\u00b3]{1,6}\d?)\b|\s+per\s+(?P<word>hour|second|minute|day|week|month|year|capita|person|"
+    r"head|litre|liter|kilogram|kilo|kilometre|kilometer|mile|square\s+(?:metre|meter|kilometre|kilometer|mile)))",
+)
 
 
 # ---------------------------------------------------------------------------------------------

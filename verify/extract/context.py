@@ -10,6 +10,8 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .clauses import subject_of
+
 NATIONALITY_TO_COUNTRY = {
     "Chinese": "China", "South Korean": "South Korea", "North Korean": "North Korea", "Korean": "Korea",
     "Japanese": "Japan", "American": "the United States", "U.S.": "the United States", "US": "the United States",
@@ -52,6 +54,15 @@ _EVENT_REFERENCE = re.compile(
     rf"\b(?:this|the|This|The)\s+((?:(?:upcoming|planned|latest|current|state|landmark|historic)\s+)*)({_EVENT_NOUN})\b"
     r"(?!\s+(?:of|between|in|with|to|at|by|from)\b)(?![\w-])"
 )
+_IT_START = re.compile(r"^(It|Its)\s")
+_DUMMY_IT = re.compile(
+    r"^It\s+(?:is|was|has\s+been|had\s+been|will\s+be|remains|seems|appears)\s+(?:not\s+)?(?:\w+\s+){0,2}?"
+    r"(?:unclear|clear|likely|unlikely|possible|impossible|expected|hoped|feared|thought|said|reported|believed|known"
+    r"|true|important|necessary|time|too|hard|easy|difficult)\b|^It\s+(?:rained|snowed|is\s+raining)",
+    re.IGNORECASE,
+)
+# A thing, not a person: a subject phrase that opens with a determiner ("The Varna", "The new terminal").
+_THING_SUBJECT = re.compile(r"^(?:The|the|This|this|That|that)\s")
 _TWO_COUNTRIES = re.compile(r"\b(?:the|The)\s+two\s+(?:nations|countries|neighbou?rs|sides|governments)\b")
 _TWO_LEADERS = re.compile(r"\b(?:the|The)\s+two\s+leaders\b")
 _PREVIOUS_GOVERNMENT = re.compile(r"\b(?:the|The)\s+(?:previous|former)\s+(administration|government)\b")
@@ -76,6 +87,7 @@ class Context:
         self.event: tuple[str, str] | None = None
         self.country_pair: tuple[str, str] | None = None
         self.predecessor: str | None = None
+        self.previous_subject: str | None = None  # "The new ferry terminal in Harwick": what a next "It" means
 
     # -- learning -------------------------------------------------------------------------------
     def learn(self, sentence: str) -> None:
@@ -95,7 +107,13 @@ class Context:
             self.country_pair = (pair.group(1), pair.group(2))
 
     def finish_sentence(self, sentence: str) -> None:
-        """Remember who this sentence mentioned and any event it introduced, for the next ones."""
+        """Remember who this sentence mentioned, its subject and any event it introduced, for the
+        next ones."""
+        subject = subject_of(sentence)
+        if subject is not None and _THING_SUBJECT.match(subject):
+            self.previous_subject = subject
+        elif not _IT_START.match(sentence):
+            self.previous_subject = None  # "It ..." keeps the thing it refers to in view
         mentioned = self.mentions(sentence)
         self.previous_people = mentioned
         if _NEW_EVENT.search(sentence) and len(mentioned) >= 2:
@@ -145,11 +163,25 @@ class Context:
     # -- rewriting ------------------------------------------------------------------------------
     def resolve(self, claim: str, sentence: str, piece_start: int) -> str:
         """The claim with unambiguous references replaced by what they refer to."""
+        claim = self._resolve_it(claim)
         claim = self._resolve_pronoun(claim, sentence[:piece_start])
         claim = self._expand_names(claim)
         claim = self._resolve_event(claim)
         claim = self._resolve_groups(claim)
         return claim
+
+    def _resolve_it(self, claim: str) -> str:
+        """A claim that opens with "It"/"Its" speaks of the previous sentence's subject when that
+        was a thing ("The new ferry terminal ... will open in March. It cost 80 million euros");
+        never for a dummy "it" ("It is unclear whether ...")."""
+        m = _IT_START.match(claim)
+        if m is None or self.previous_subject is None or _DUMMY_IT.match(claim):
+            return claim
+        subject = self.previous_subject
+        subject = subject[0].upper() + subject[1:]
+        if m.group(1).lower() == "its":
+            return subject + ("\u2019" if subject.endswith("s") else "\u2019s") + claim[m.end(1) :]
+        return subject + claim[m.end(1) :]
 
     def _expand_names(self, claim: str) -> str:
         """"Lee" -> "Lee Jae-myung" when one known person has that first or last name."""

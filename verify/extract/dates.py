@@ -87,3 +87,18 @@ def _is_date_line(line: str, m: re.Match[str]) -> bool:
     if line.rstrip().endswith(".") and not line.rstrip().endswith(m.group(0)):
         return False  # a sentence that mentions a date
     return len(words) <= 5 and not any(w.lower() in {"on", "in", "since", "until", "by"} and i > 0 for i, w in enumerate(words))
+
+
+def is_dateline_line(line: str) -> bool:
+    """A line that is only a date or a dateline: "HARWICK, 5 November 2025", "Sunday, January 4,
+    2026", "By Jane Doe | 4 Jan 2026", "Published: 4 Jan 2026"."""
+    line = line.strip()
+    for m, _ in _dates_in(line):
+        if _LABEL.match(line) and len(line[m.end():].split()) <= 3:
+            return True
+        tail = line[m.end():].strip(" ,.;:|()[]/-\u2014\u2013")
+        if _DATELINE.match(line[: m.start()]) and len(tail.split()) <= 2:
+            return True  # "HARWICK, 5 November 2025" (/PRNewswire/ or "(Reuters)" may follow)
+        if _is_date_line(line, m):
+            return True
+    return False

@@ -9,10 +9,11 @@ from pathlib import Path
 from ..errors import InputError
 from ..io import read_text
 from ..records import Claim, Document
-from .classify import check_worthiness, claim_type, is_boilerplate
+from .classify import check_worthiness, claim_type
 from .clauses import split_clauses
 from .context import Context
 from .dates import find_document_date
+from .layout import classify_layout
 from .sentences import iter_sentences
 
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -24,12 +25,12 @@ def iter_claims(doc: Document) -> Iterator[Claim]:
     """Claims in document order, streamed: memory stays bounded on very long texts."""
     context = Context()
     number = 0
-    for sentence in iter_sentences(doc.text):
-        if not _HAS_LETTER.search(sentence.text):
-            continue
+    for sentence, role in classify_layout(doc.text, iter_sentences(doc.text)):
+        if role == "furniture" or not _HAS_LETTER.search(sentence.text):
+            continue  # page furniture (bylines, share buttons, copyright lines) is not a claim
         context.learn(sentence.text)
-        boilerplate = is_boilerplate(sentence.text, sentence.unterminated)
-        if boilerplate:
+        headline = role == "headline"
+        if headline:
             spans = [(0, len(sentence.text), sentence.text)]
         else:
             spans = [(p.start, p.end, p.text(sentence.text)) for p in split_clauses(sentence.text)]
@@ -38,11 +39,11 @@ def iter_claims(doc: Document) -> Iterator[Claim]:
             start, end = _trim_span(sentence.text, start, end)
             if start >= end or not _HAS_LETTER.search(raw):
                 continue
-            text = _tidy(raw if boilerplate else context.resolve(raw, sentence.text, start))
+            text = _tidy(raw if headline else context.resolve(raw, sentence.text, start))
             if not text or text in seen:
                 continue
             seen.add(text)
-            checkworthy, reason = check_worthiness(text, boilerplate)
+            checkworthy, reason = check_worthiness(text, headline=headline)
             number += 1
             yield Claim(
                 id=f"c{number}",

@@ -15,7 +15,8 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from .errors import InputError, VerifyError
+from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
+from .io import refuse_overwriting_inputs
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Check the facts in a text against a reference corpus, offline.")
@@ -26,12 +27,9 @@ REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml")
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, got '{value}'") from None
+    from .io import parse_date
+
+    return parse_date(value, "--date")
 
 
 def _check_outputs(paths: List[Path]) -> None:
@@ -74,7 +72,7 @@ def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a dete
 
 @app.command()
 def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: next to the corpus)."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: a folder in verify's cache, $VERIFY_CACHE_DIR; the corpus folder is never written)."),
           rebuild: bool = typer.Option(False, help="Rebuild even if the corpus is unchanged.")):
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
@@ -97,7 +95,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: next to the corpus)."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
           support_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(supported) for a supported verdict."),
           contradict_threshold: float = typer.Option(0.5, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict."),
           checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
@@ -115,6 +113,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     from .report import render_terminal, write_report
 
     _check_outputs(out_paths)
+    refuse_overwriting_inputs(out_paths, [article, corpus, index_dir])
     doc = load_document(article, date=_parse_date(date))
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
@@ -217,7 +216,8 @@ def main() -> None:
         from rich.markup import escape
 
         # escape: a message may hold brackets (`pip install "verify-claims[ray]"`, file names)
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+        # clip: one line, bounded, whatever the input put into the message
+        err.print(f"[red]error:[/red] {escape(clip(e, MESSAGE_CHARS))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except aborts:
         err.print("aborted")
@@ -230,7 +230,10 @@ def main() -> None:
     except Exception as e:  # a bug, not bad input: one line, traceback on request
         if os.environ.get("VERIFY_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(e).__name__}: {e} (rerun with VERIFY_DEBUG=1 for details)",
+        from rich.markup import escape
+
+        err.print(f"[red]internal error:[/red] {type(e).__name__}: {escape(clip(e, MESSAGE_CHARS))} "
+                  "(rerun with VERIFY_DEBUG=1 for details)",
                   highlight=False, soft_wrap=True)
         sys.exit(3)
     sys.exit(rc if isinstance(rc, int) else 0)

@@ -41,6 +41,6 @@ def resolve_model(name_or_path: str | None) -> str:
 
 def cache_dir() -> Path:
     """Where the score cache and ONNX exports live: $VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
-    if os.environ.get("VERIFY_CACHE_DIR"):
-        return Path(os.environ["VERIFY_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify"
+    from ..io import user_cache_dir
+
+    return user_cache_dir()

@@ -47,16 +47,22 @@ def _check_outputs(paths: List[Path]) -> None:
 @app.command()
 def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
             date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
-            as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines.")):
+            as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines (streamed, no limit)."),
+            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this.")):
     """Split an article into atomic claims with spans, types and check-worthiness."""
-    from .extract import extract_claims, load_document
+    from .extract import iter_claims, load_document
 
     doc = load_document(article, date=_parse_date(date))
-    claims = extract_claims(doc)
-    if as_json:
-        for c in claims:
+    if as_json:  # streamed: memory stays bounded however long the article
+        for c in iter_claims(doc):
             print(c.model_dump_json())
         return
+    claims = []
+    for c in iter_claims(doc):
+        claims.append(c)
+        if len(claims) > max_claims:
+            raise InputError(f"{article} has more than {max_claims:,} claims: too many for a table; "
+                             "use --json (streamed) or raise --max-claims")
     from rich.table import Table
 
     table = Table(title=f"{len(claims)} claims in {article} (date: {doc.date or 'unknown'})")
@@ -85,6 +91,19 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
 
 ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
+MAX_CLAIMS = 1000
+MAX_CLAIMS_OPTION = typer.Option(MAX_CLAIMS, "--max-claims", min=1, help="Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take ~12 min on 2 CPU cores).")
+LONG_RUN_CLAIMS = 100  # from this many claims on, say up front how long it will take
+
+
+def _announce(claims: int) -> None:
+    from .pipeline import REFERENCE_CLAIMS_PER_SECOND, duration_text
+
+    if claims >= LONG_RUN_CLAIMS:
+        err.print(f"verifying {claims:,} claims: about {duration_text(claims)} at {REFERENCE_CLAIMS_PER_SECOND} claims/s "
+                  "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
+
+
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
 
 
@@ -105,6 +124,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           engine: str = ENGINE_OPTION,
           cache: bool = CACHE_OPTION,
           windows: Optional[int] = WINDOWS_OPTION,
+          max_claims: int = MAX_CLAIMS_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .aggregate import Thresholds
@@ -118,7 +138,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
-                    engine=engine, cache=cache, windows_kept=windows)
+                    engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
+                    on_claims=None if quiet else _announce)
     report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)

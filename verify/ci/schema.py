@@ -82,9 +82,9 @@ class ClaimSetSpec(SpecModel):
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"must be a date written YYYY-MM-DD (got {value[:40]!r})") from None
+                raise ValueError(f"date: must be a date written YYYY-MM-DD (got {value[:40]!r})") from None
         if isinstance(value, dt.date) and not MIN_DATE <= value <= MAX_DATE:
-            raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE} (got {value})")
+            raise ValueError(f"date: must be between {MIN_DATE} and {MAX_DATE} (got {value})")
         return value
 
     @model_validator(mode="after")

@@ -284,13 +284,18 @@ def is_damaged_index(folder: Path) -> bool:
         and any((folder / name).exists() for name in ("passages.jsonl", "embeddings.npy"))
 
 
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Swap a finished staging folder into place; the old index is removed only afterwards."""
+def check_replaceable(target: Path) -> None:
+    """An index may replace nothing, an index of ours, or a damaged one: never other files."""
     if target.exists() and not target.is_dir():
         raise InputError(f"index path exists and is not a folder: {target}")
     if target.exists() and any(target.iterdir()) and read_manifest(target, any_format=True) is None \
             and not is_damaged_index(target):
         raise InputError(f"refusing to overwrite a non-empty folder that is not an index: {target}")
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Swap a finished staging folder into place; the old index is removed only afterwards."""
+    check_replaceable(target)
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")

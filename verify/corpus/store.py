@@ -15,7 +15,7 @@ from ..io import user_cache_dir
 from .chunking import chunk
 from .dense import ANN_MIN_PASSAGES
 from .encoder import DEFAULT_ENCODER, TextEncoder
-from .index import FORMAT, MANIFEST, Index, is_damaged_index, read_manifest
+from .index import FORMAT, MANIFEST, Index, check_replaceable, is_damaged_index, read_manifest
 from .loaders import SourceDoc, load_corpus
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ def open_index(
                 log.warning("index at %s has the older format %s; rebuilding it as %s (its embeddings are reused)",
                             folder, older.get("format"), FORMAT)
 
+    check_replaceable(target)  # before the (long) build, not after it
     if not _is_writable(target):
         hint = "give --index DIR" if explicit is not None else "set VERIFY_CACHE_DIR or give --index DIR"
         raise InputError(f"index folder is not writable: {target} ({hint})")

@@ -48,10 +48,6 @@ def snapshot(*paths: Path) -> dict[str, str]:
     return found
 
 
-def leftovers(folder: Path, before: set[str]) -> set[str]:
-    return {p.name for p in folder.iterdir()} - before
-
-
 @pytest.fixture
 def corpus(tmp_path):
     target = tmp_path / "corpus"

@@ -1,7 +1,6 @@
 """Where base encoders and shipped verifiers live on disk."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"

@@ -3,17 +3,20 @@ check that the next run succeeds and gives the same result as a clean run (issue
 
     python benchmarks/crash.py --out benchmarks/results     # the committed run: seed 20, 4 kills per command
 
-For each command a clean run is timed first (its result is the reference); then, N times, the
-command is started and its whole process group is sent SIGKILL after a random delay drawn
-uniformly from [0.3, 1.05] x the clean duration (so some kills land in start-up, some in the
-writes at the end, a few after a normal finish), and the same command is run again to completion:
+For each command a clean run gives the reference; then, N times, the command is started and its
+whole process group gets SIGKILL at a random point inside the phase that writes state (timing
+alone is useless on a loaded machine: start-up dominates). The script polls for the moment that
+phase begins, waits a random 0-JITTER s more, and kills; then the same command is run again to
+completion:
 
-* index: the killed run rebuilds (`--rebuild`) into an index folder that already holds an index;
-  the next plain `verify index` must exit 0 with the clean run's passages and corpus hash.
-* check: the score cache (SQLite) is shared across the killed and the next run; the next run must
-  exit 0 with the clean run's verdict labels.
-* run: the next run resumes the same --out folder (partition files written by rename); it must
-  exit 0 and the partitions together must equal the clean run's verdict lines.
+* index: killed once its staging folder appears (the index files are being written), while it
+  rebuilds (`--rebuild`) over an existing index; the next plain `verify index` must exit 0 with the
+  clean run's passages and corpus hash.
+* check: killed once its score cache (SQLite, a fresh one per trial) starts growing, i.e. during the
+  cache write or the report write right after it; the next run, on the same cache, must exit 0 with
+  the clean run's verdict labels.
+* run: killed once a random number of its partition files exist (one claim per partition); the next
+  run resumes the same --out folder and must exit 0, the partitions together equal to the clean run's.
 
 Leftover staging folders or temp files are counted (they must never be mistaken for results).
 Results: benchmarks/results/crash.{json,md}.
@@ -65,16 +68,26 @@ def finish(argv: list[str], env: dict) -> tuple[int, str, float]:
     return proc.returncode, proc.stderr, time.monotonic() - t
 
 
-def kill_after(argv: list[str], env: dict, delay: float) -> str:
-    """Start `argv`, SIGKILL its process group after `delay` s; 'killed' or 'finished' (exit code)."""
+def kill_when(argv: list[str], env: dict, trigger, jitter: float, rng: random.Random) -> str:
+    """Start `argv`; once `trigger()` holds, wait 0-`jitter` s and SIGKILL its process group."""
     proc = start(argv, env)
-    try:
-        proc.wait(timeout=delay)
-        return f"finished before the kill (exit {proc.returncode})"
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    while proc.poll() is None and not trigger():
+        time.sleep(0.02)
+    if proc.poll() is None:
+        time.sleep(rng.uniform(0, jitter))
+    if proc.poll() is not None:
         proc.wait()
-        return "killed"
+        return f"finished before the kill (exit {proc.returncode})"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return "killed"
+
+
+def size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # ---------------------------------------------------------------- what a result is
@@ -100,13 +113,11 @@ def run_result(out: Path) -> list:
     return sorted(lines, key=str)
 
 
-def leftovers(*folders: Path) -> list[str]:
-    found = []
-    for folder in folders:
-        if folder.exists():
-            found += [str(p.relative_to(folder.parent)) for p in folder.rglob("*") if p.name.endswith(".tmp")
-                      or ".tmp" in p.name and p.is_dir()]
-    return found
+def leftovers(folder: Path) -> list[str]:
+    """Temp files and staging folders a killed run left (harmless: never read as results)."""
+    if not folder.exists():
+        return []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.endswith(".tmp"))
 
 
 # ---------------------------------------------------------------- trials
@@ -116,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=4, help="kill -9 trials per command")
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--jitter", type=float, default=0.5, help="random extra delay (s) after the write phase begins")
     parser.add_argument("--out", type=Path, default=None, help="write crash.json/.md here (default: print only)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -134,10 +146,9 @@ def main() -> None:
     started = time.monotonic()
     trials: list[dict] = []
 
-    def record(command: str, outcome: str, ok: bool, why: str, delay: float, extra: list[str]) -> None:
-        trials.append({"command": command, "kill_after_s": round(delay, 1), "outcome": outcome, "ok": ok,
-                       "problem": why, "leftovers": extra})
-        print(f"{command}: {outcome} at {delay:.1f}s -> {'ok' if ok else 'FAIL ' + why}", file=sys.stderr)
+    def record(command: str, outcome: str, ok: bool, why: str, extra: list[str]) -> None:
+        trials.append({"command": command, "outcome": outcome, "ok": ok, "problem": why, "leftovers": extra})
+        print(f"{command}: {outcome} -> {'ok' if ok else 'FAIL ' + why}", file=sys.stderr)
 
     # index ------------------------------------------------------------------------------------------
     clean_index = root / "index-clean"
@@ -147,12 +158,16 @@ def main() -> None:
     durations = {"index": round(seconds, 1)}
     target = root / "index-trial"
     assert finish(verify_cmd("index", corpus, "--index", target), base_env)[0] == 0
+    staging = lambda: any(p.name.startswith(".index-trial.") for p in root.iterdir())  # noqa: E731
     for _ in range(args.kills):
-        delay = rng.uniform(0.3, 1.05) * seconds
-        outcome = kill_after(verify_cmd("index", corpus, "--index", target, "--rebuild"), base_env, delay)
+        outcome = kill_when(verify_cmd("index", corpus, "--index", target, "--rebuild"), base_env, staging,
+                            args.jitter / 10, rng)  # a small index is written in milliseconds
+        stale = [p.name for p in root.iterdir() if p.name.startswith(".index-trial.")]
         code, err, _ = finish(verify_cmd("index", corpus, "--index", target), base_env)
         ok = code == 0 and index_result(target) == reference_index
-        record("index", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", delay, leftovers(root / "index-trial"))
+        record("index", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", stale)
+        for name in stale:  # a killed build's staging folder: never read as an index; cleared for the next trial
+            shutil.rmtree(root / name, ignore_errors=True)
 
     # check (score cache writes) ---------------------------------------------------------------------
     env = {**base_env, "VERIFY_CACHE_DIR": str(root / "cache-check-clean")}
@@ -162,17 +177,25 @@ def main() -> None:
     assert code == 0, err
     reference_check = check_result(clean_report)
     durations["check"] = round(seconds, 1)
-    env = {**base_env, "VERIFY_CACHE_DIR": str(root / "cache-check-trials")}
     for n in range(args.kills):
-        delay = rng.uniform(0.3, 1.05) * seconds
+        cache = root / f"cache-check-{n}"
+        env = {**base_env, "VERIFY_CACHE_DIR": str(cache)}
+        first = {}
+
+        def cache_growing() -> bool:  # past its creation (empty table), the file grows only by score writes
+            now = size(cache / "scores.sqlite-wal") + size(cache / "scores.sqlite")
+            if now == 0:
+                return False
+            first.setdefault("size", now)
+            return now > first["size"]
+
         report = root / f"check-{n}.json"
-        outcome = kill_after(verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q",
-                                        "--out", report), env, delay)
-        code, err, _ = finish(verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q",
-                                         "--out", report), env)
+        argv = verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q", "--out", report)
+        outcome = kill_when(argv, env, cache_growing, args.jitter, rng)
+        left = leftovers(root)
+        code, err, _ = finish(argv, env)
         ok = code == 0 and check_result(report) == reference_check
-        record("check", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", delay,
-               leftovers(root / "cache-check-trials"))
+        record("check", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
 
     # run (partition writes) -------------------------------------------------------------------------
     clean_run = root / "run-clean"
@@ -182,18 +205,20 @@ def main() -> None:
     reference_run = run_result(clean_run)
     durations["run"] = round(seconds, 1)
     for n in range(args.kills):
-        delay = rng.uniform(0.3, 1.05) * seconds
         out = root / f"run-{n}"
-        outcome = kill_after(verify_cmd("run", rows, "--out", out, *run_args), base_env, delay)
-        parts_at_kill = len(list(out.glob("part-*"))) if out.exists() else 0
+        wanted = rng.randint(1, len(CLAIMS) - 1)
+        outcome = kill_when(verify_cmd("run", rows, "--out", out, *run_args), base_env,
+                            lambda: len(list(out.glob("part-*.jsonl"))) >= wanted, args.jitter, rng)
+        parts_at_kill = len(list(out.glob("part-*.jsonl"))) if out.exists() else 0
+        left = leftovers(out)
         code, err, _ = finish(verify_cmd("run", rows, "--out", out, *run_args), base_env)
         ok = code == 0 and run_result(out) == reference_run
         record("run", f"{outcome} ({parts_at_kill}/{len(CLAIMS)} partitions there)", ok,
-               "" if ok else f"exit {code}: {err.strip()[-300:]}", delay, leftovers(out))
+               "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
 
     failures = [t for t in trials if not t["ok"]]
     result = {
-        "command": f"python benchmarks/crash.py --kills {args.kills} --seed {args.seed}",
+        "command": f"python benchmarks/crash.py --kills {args.kills} --seed {args.seed} --jitter {args.jitter}",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}), load average at start {[round(x, 2) for x in load]}",
         "kills_per_command": args.kills, "trials": len(trials), "failures": len(failures),
@@ -202,15 +227,17 @@ def main() -> None:
     }
     lines = ["# crash — kill -9 at random points, then rerun", "",
              f"`{result['command']}` on {result['machine']}, {result['date']}; {result['wall_seconds']} s wall.", "",
-             f"{args.kills} trials per command; kill delay uniform in [0.3, 1.05] x the clean run's time "
-             f"({', '.join(f'{k} {v} s' for k, v in durations.items())}); {result['killed']} of {len(trials)} runs were "
-             "killed (the others finished first). After each, the same command ran to completion and was compared "
-             "with the clean run (index: passages + corpus hash; check: verdict labels, shared score cache; "
-             "run: every partition's verdict lines after resuming).", "",
-             "| command | trial | kill after s | outcome | next run matches clean | leftovers |", "|---|---:|---:|---|---|---|"]
+             f"{args.kills} trials per command, each killed (SIGKILL to the process group) 0-{args.jitter} s (index: 0-{args.jitter / 10} s) after its "
+             "write phase began (index: staging folder present; check: score cache growing; run: a random number "
+             f"of partitions written); {result['killed']} of {len(trials)} runs were killed (the others finished "
+             "first). Then the same command ran to completion and was compared with a clean run (index: passages + "
+             "corpus hash; check: verdict labels on the same score cache; run: every partition's verdict lines "
+             f"after resuming). Clean run times: {', '.join(f'{k} {v} s' for k, v in durations.items())}.", "",
+             "| command | trial | outcome | next run matches clean | leftovers at the kill |", "|---|---:|---|---|---|",
+            ]
     for i, t in enumerate(trials):
-        lines.append(f"| {t['command']} | {i} | {t['kill_after_s']} | {t['outcome']} | "
-                     f"{'yes' if t['ok'] else 'NO: ' + t['problem']} | {len(t['leftovers'])} |")
+        lines.append(f"| {t['command']} | {i} | {t['outcome']} | {'yes' if t['ok'] else 'NO: ' + t['problem']} | "
+                     f"{', '.join(t['leftovers']) or '—'} |")
     lines += ["", f"**Failures: {len(failures)} of {len(trials)}**", ""]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -68,11 +68,11 @@ def finish(argv: list[str], env: dict) -> tuple[int, str, float]:
     return proc.returncode, proc.stderr, time.monotonic() - t
 
 
-def kill_when(argv: list[str], env: dict, trigger, jitter: float, rng: random.Random) -> str:
+def kill_when(argv: list[str], env: dict, trigger, jitter: float, rng: random.Random, poll: float = 0.02) -> str:
     """Start `argv`; once `trigger()` holds, wait 0-`jitter` s and SIGKILL its process group."""
     proc = start(argv, env)
     while proc.poll() is None and not trigger():
-        time.sleep(0.02)
+        time.sleep(poll)
     if proc.poll() is None:
         time.sleep(rng.uniform(0, jitter))
     if proc.poll() is not None:
@@ -161,7 +161,7 @@ def main() -> None:
     staging = lambda: any(p.name.startswith(".index-trial.") for p in root.iterdir())  # noqa: E731
     for _ in range(args.kills):
         outcome = kill_when(verify_cmd("index", corpus, "--index", target, "--rebuild"), base_env, staging,
-                            args.jitter / 10, rng)  # a small index is written in milliseconds
+                            args.jitter / 100, rng, poll=0.0005)  # a small index is written in milliseconds
         stale = [p.name for p in root.iterdir() if p.name.startswith(".index-trial.")]
         code, err, _ = finish(verify_cmd("index", corpus, "--index", target), base_env)
         ok = code == 0 and index_result(target) == reference_index
@@ -227,7 +227,7 @@ def main() -> None:
     }
     lines = ["# crash — kill -9 at random points, then rerun", "",
              f"`{result['command']}` on {result['machine']}, {result['date']}; {result['wall_seconds']} s wall.", "",
-             f"{args.kills} trials per command, each killed (SIGKILL to the process group) 0-{args.jitter} s (index: 0-{args.jitter / 10} s) after its "
+             f"{args.kills} trials per command, each killed (SIGKILL to the process group) 0-{args.jitter} s (index: 0-{args.jitter / 100} s, polled every 0.5 ms) after its "
              "write phase began (index: staging folder present; check: score cache growing; run: a random number "
              f"of partitions written); {result['killed']} of {len(trials)} runs were killed (the others finished "
              "first). Then the same command ran to completion and was compared with a clean run (index: passages + "

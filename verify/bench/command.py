@@ -96,10 +96,6 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     if batch_size <= 0 or top_k <= 0:
         raise InputError("--batch-size and --top-k must be positive")
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create the results folder {out}: {err.strerror or err}") from None
     from .runner import RunSettings
 
     settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,

@@ -39,6 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "claims" / "seed-summit"
+ARTICLE_CHARS = 900
 CLAIMS = [
     "Xi Jinping and Lee Jae-myung held their second summit in two months.",
     "China and South Korea signed 14 memorandums of understanding.",
@@ -123,105 +124,15 @@ def leftovers(folder: Path) -> list[str]:
 # ---------------------------------------------------------------- trials
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kills", type=int, default=4, help="kill -9 trials per command")
-    parser.add_argument("--seed", type=int, default=20)
-    parser.add_argument("--jitter", type=float, default=0.5, help="random extra delay (s) after the write phase begins")
-    parser.add_argument("--out", type=Path, default=None, help="write crash.json/.md here (default: print only)")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    root = Path(tempfile.mkdtemp(prefix="verify-crash-"))
-    base_env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-                "TOKENIZERS_PARALLELISM": "false", "VERIFY_CACHE_DIR": str(root / "cache-clean")}
-    base_env.pop("VERIFY_DEBUG", None)
-    corpus = root / "corpus"
-    shutil.copytree(SEED / "corpus", corpus, ignore=shutil.ignore_patterns(".*"))
-    article = root / "article.txt"
-    shutil.copy(SEED / "article.txt", article)
-    rows = root / "rows.jsonl"
-    rows.write_text("".join(json.dumps({"id": f"q{i}", "claim": c, "date": "2026-01-03"}) + "\n"
-                            for i, c in enumerate(CLAIMS)), encoding="utf-8")
-    load = os.getloadavg()
-    started = time.monotonic()
-    trials: list[dict] = []
-
-    def record(command: str, outcome: str, ok: bool, why: str, extra: list[str]) -> None:
-        trials.append({"command": command, "outcome": outcome, "ok": ok, "problem": why, "leftovers": extra})
-        print(f"{command}: {outcome} -> {'ok' if ok else 'FAIL ' + why}", file=sys.stderr)
-
-    # index ------------------------------------------------------------------------------------------
-    clean_index = root / "index-clean"
-    code, err, seconds = finish(verify_cmd("index", corpus, "--index", clean_index), base_env)
-    assert code == 0, err
-    reference_index = index_result(clean_index)
-    durations = {"index": round(seconds, 1)}
-    target = root / "index-trial"
-    assert finish(verify_cmd("index", corpus, "--index", target), base_env)[0] == 0
-    staging = lambda: any(p.name.startswith(".index-trial.") for p in root.iterdir())  # noqa: E731
-    for _ in range(args.kills):
-        outcome = kill_when(verify_cmd("index", corpus, "--index", target, "--rebuild"), base_env, staging,
-                            args.jitter / 100, rng, poll=0.0005)  # a small index is written in milliseconds
-        stale = [p.name for p in root.iterdir() if p.name.startswith(".index-trial.")]
-        code, err, _ = finish(verify_cmd("index", corpus, "--index", target), base_env)
-        ok = code == 0 and index_result(target) == reference_index
-        record("index", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", stale)
-        for name in stale:  # a killed build's staging folder: never read as an index; cleared for the next trial
-            shutil.rmtree(root / name, ignore_errors=True)
-
-    # check (score cache writes) ---------------------------------------------------------------------
-    env = {**base_env, "VERIFY_CACHE_DIR": str(root / "cache-check-clean")}
-    clean_report = root / "clean.json"
-    code, err, seconds = finish(verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q",
-                                           "--out", clean_report), env)
-    assert code == 0, err
-    reference_check = check_result(clean_report)
-    durations["check"] = round(seconds, 1)
-    for n in range(args.kills):
-        cache = root / f"cache-check-{n}"
-        env = {**base_env, "VERIFY_CACHE_DIR": str(cache)}
-        first = {}
-
-        def cache_growing() -> bool:  # past its creation (empty table), the file grows only by score writes
-            now = size(cache / "scores.sqlite-wal") + size(cache / "scores.sqlite")
-            if now == 0:
-                return False
-            first.setdefault("size", now)
-            return now > first["size"]
-
-        report = root / f"check-{n}.json"
-        argv = verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q", "--out", report)
-        outcome = kill_when(argv, env, cache_growing, args.jitter, rng)
-        left = leftovers(root)
-        code, err, _ = finish(argv, env)
-        ok = code == 0 and check_result(report) == reference_check
-        record("check", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
-
-    # run (partition writes) -------------------------------------------------------------------------
-    clean_run = root / "run-clean"
-    run_args = ["--corpus", corpus, "--index", clean_index, "--partition-rows", "1", "-q"]
-    code, err, seconds = finish(verify_cmd("run", rows, "--out", clean_run, *run_args), base_env)
-    assert code == 0, err
-    reference_run = run_result(clean_run)
-    durations["run"] = round(seconds, 1)
-    for n in range(args.kills):
-        out = root / f"run-{n}"
-        wanted = rng.randint(1, len(CLAIMS) - 1)
-        outcome = kill_when(verify_cmd("run", rows, "--out", out, *run_args), base_env,
-                            lambda: len(list(out.glob("part-*.jsonl"))) >= wanted, args.jitter, rng)
-        parts_at_kill = len(list(out.glob("part-*.jsonl"))) if out.exists() else 0
-        left = leftovers(out)
-        code, err, _ = finish(verify_cmd("run", rows, "--out", out, *run_args), base_env)
-        ok = code == 0 and run_result(out) == reference_run
-        record("run", f"{outcome} ({parts_at_kill}/{len(CLAIMS)} partitions there)", ok,
-               "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
-
+def report(args, trials: list[dict], durations: dict, load, started: float, final: bool) -> list[dict]:
     failures = [t for t in trials if not t["ok"]]
+    planned = 3 * args.kills
     result = {
         "command": f"python benchmarks/crash.py --kills {args.kills} --seed {args.seed} --jitter {args.jitter}",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}), load average at start {[round(x, 2) for x in load]}",
-        "kills_per_command": args.kills, "trials": len(trials), "failures": len(failures),
+        "kills_per_command": args.kills, "trials": len(trials), "trials_planned": planned, "complete": final,
+        "failures": len(failures),
         "killed": sum(t["outcome"].startswith("killed") for t in trials),
         "clean_seconds": durations, "wall_seconds": round(time.monotonic() - started, 1), "detail": trials,
     }
@@ -238,13 +149,113 @@ def main() -> None:
     for i, t in enumerate(trials):
         lines.append(f"| {t['command']} | {i} | {t['outcome']} | {'yes' if t['ok'] else 'NO: ' + t['problem']} | "
                      f"{', '.join(t['leftovers']) or '—'} |")
-    lines += ["", f"**Failures: {len(failures)} of {len(trials)}**", ""]
+    lines += ["", f"**Failures: {len(failures)} of {len(trials)}**"
+              + ("" if final else f" (interim: {len(trials)} of {planned} planned trials done)"), ""]
     text = "\n".join(lines) + "\n"
-    print(text)
+    if final:
+        print(text)
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "crash.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         (args.out / "crash.md").write_text(text, encoding="utf-8")
+    return failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=4, help="kill -9 trials per command")
+    parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--jitter", type=float, default=0.5, help="random extra delay (s) after the write phase begins")
+    parser.add_argument("--out", type=Path, default=None, help="write crash.json/.md here (default: print only)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    root = Path(tempfile.mkdtemp(prefix="verify-crash-"))
+    base_env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false", "VERIFY_CACHE_DIR": str(root / "cache-clean")}
+    base_env.pop("VERIFY_DEBUG", None)
+    corpus = root / "corpus"
+    shutil.copytree(SEED / "corpus", corpus, ignore=shutil.ignore_patterns(".*"))
+    article = root / "article.txt"  # the seed article's head: a few claims keep each check short
+    head = (SEED / "article.txt").read_text(encoding="utf-8")[:ARTICLE_CHARS]
+    article.write_text(head[: head.rfind(".") + 1] + "\n", encoding="utf-8")
+    rows = root / "rows.jsonl"
+    rows.write_text("".join(json.dumps({"id": f"q{i}", "claim": c, "date": "2026-01-03"}) + "\n"
+                            for i, c in enumerate(CLAIMS)), encoding="utf-8")
+    load = os.getloadavg()
+    started = time.monotonic()
+    trials: list[dict] = []
+    durations: dict[str, float] = {}
+
+    def record(command: str, outcome: str, ok: bool, why: str, extra: list[str]) -> None:
+        trials.append({"command": command, "outcome": outcome, "ok": ok, "problem": why, "leftovers": extra})
+        print(f"{command}: {outcome} -> {'ok' if ok else 'FAIL ' + why}", file=sys.stderr)
+        report(args, trials, durations, load, started, final=False)  # what is done survives an interruption
+
+    # clean runs: the references --------------------------------------------------------------------
+    clean_index = root / "index-clean"
+    code, err, seconds = finish(verify_cmd("index", corpus, "--index", clean_index), base_env)
+    assert code == 0, err
+    reference_index = index_result(clean_index)
+    durations["index"] = round(seconds, 1)
+    clean_report = root / "clean.json"
+    check_argv = lambda out: verify_cmd("check", article, "--corpus", corpus, "--index", clean_index, "-q", "--out", out)  # noqa: E731
+    code, err, seconds = finish(check_argv(clean_report), {**base_env, "VERIFY_CACHE_DIR": str(root / "cache-check-clean")})
+    assert code == 0, err
+    reference_check = check_result(clean_report)
+    durations["check"] = round(seconds, 1)
+    clean_run = root / "run-clean"
+    run_args = ["--corpus", corpus, "--index", clean_index, "--partition-rows", "1", "-q"]
+    code, err, seconds = finish(verify_cmd("run", rows, "--out", clean_run, *run_args), base_env)
+    assert code == 0, err
+    reference_run = run_result(clean_run)
+    durations["run"] = round(seconds, 1)
+
+    target = root / "index-trial"
+    assert finish(verify_cmd("index", corpus, "--index", target), base_env)[0] == 0
+    staging = lambda: any(p.name.startswith(".index-trial.") for p in root.iterdir())  # noqa: E731
+    for n in range(args.kills):  # one trial of each command per round, so an interrupted run has some of each
+        # index: killed while writing its staging folder, rebuilding over an existing index
+        outcome = kill_when(verify_cmd("index", corpus, "--index", target, "--rebuild"), base_env, staging,
+                            args.jitter / 100, rng, poll=0.0005)  # a small index is written in milliseconds
+        stale = [p.name for p in root.iterdir() if p.name.startswith(".index-trial.")]
+        code, err, _ = finish(verify_cmd("index", corpus, "--index", target), base_env)
+        ok = code == 0 and index_result(target) == reference_index
+        record("index", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", stale)
+        for name in stale:  # a killed build's staging folder: never read as an index; cleared for the next trial
+            shutil.rmtree(root / name, ignore_errors=True)
+
+        # check: killed while its (fresh) score cache grows; the rerun uses the same cache
+        cache = root / f"cache-check-{n}"
+        env = {**base_env, "VERIFY_CACHE_DIR": str(cache)}
+        first: dict[str, int] = {}
+
+        def cache_growing() -> bool:  # past its creation (empty table), the file grows only by score writes
+            now = size(cache / "scores.sqlite-wal") + size(cache / "scores.sqlite")
+            if now == 0:
+                return False
+            first.setdefault("size", now)
+            return now > first["size"]
+
+        report_path = root / f"check-{n}.json"
+        outcome = kill_when(check_argv(report_path), env, cache_growing, args.jitter, rng)
+        left = leftovers(root)
+        code, err, _ = finish(check_argv(report_path), env)
+        ok = code == 0 and check_result(report_path) == reference_check
+        record("check", outcome, ok, "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
+
+        # run: killed once a random number of partitions exist; the rerun resumes
+        out = root / f"run-{n}"
+        wanted = rng.randint(1, len(CLAIMS) - 1)
+        outcome = kill_when(verify_cmd("run", rows, "--out", out, *run_args), base_env,
+                            lambda: len(list(out.glob("part-*.jsonl"))) >= wanted, args.jitter, rng)
+        parts_at_kill = len(list(out.glob("part-*.jsonl"))) if out.exists() else 0
+        left = leftovers(out)
+        code, err, _ = finish(verify_cmd("run", rows, "--out", out, *run_args), base_env)
+        ok = code == 0 and run_result(out) == reference_run
+        record("run", f"{outcome} ({parts_at_kill}/{len(CLAIMS)} partitions there)", ok,
+               "" if ok else f"exit {code}: {err.strip()[-300:]}", left)
+
+    failures = report(args, trials, durations, load, started, final=True)
     shutil.rmtree(root, ignore_errors=True)
     sys.exit(1 if failures else 0)
 

@@ -6,6 +6,7 @@
 #   bash benchmarks/rerun_model.sh nli        # only the held-out NLI table (and the model card)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export VERIFY_RESULTS_DIR=benchmarks/results  # update the committed files (the default is a per-user folder)
 what="${1:-all}"
 
 # held-out NLI table (model card numbers), fp32 and the two fast engines

@@ -46,6 +46,7 @@ def label_counts(examples) -> Counter:
 def cli(tmp_path, monkeypatch):
     """`verify bench` as the lead's CLI registers it, with caches kept inside tmp_path."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("VERIFY_RESULTS_DIR", str(tmp_path / "results-default"))  # never the repo's committed files
     app = typer.Typer()
     app.command("bench")(bench_command)
     app.command("other")(lambda: None)  # two commands, so `bench` is a subcommand as in verify.cli

@@ -132,4 +132,7 @@ def test_main_job_runs_with_no_network(tmp_path, corpus, repo):
     assert len(report["verdicts"]) == report["summary"]["checkworthy"] >= 15
     assert {v["label"] for v in report["verdicts"]} <= {"supported", "contradicted", "not_enough_info"}
     assert "<html" in out_html.read_text().lower()
-    assert (corpus / ".verify-index" / "manifest.json").exists()  # the index was persisted for reuse
+    from verify.corpus import default_index_dir
+
+    assert (default_index_dir(corpus) / "manifest.json").exists()  # the index was persisted for reuse, in the cache
+    assert not (corpus / ".verify-index").exists()  # never in the corpus folder

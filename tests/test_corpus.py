@@ -317,15 +317,19 @@ def test_load_rejects_a_folder_that_is_not_an_index(tmp_path):
         Index.load(tmp_path)
 
 
-def test_open_index_reuses_then_rebuilds_when_a_file_changes(tmp_path, encoder):
+def test_open_index_reuses_then_rebuilds_when_a_file_changes(tmp_path, encoder, monkeypatch):
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path / "cache"))
     corpus = tmp_path / "docs"
     corpus.mkdir()
     for name in ("volcano.txt", "bread.txt", "moon.txt"):
         (corpus / name).write_text(TOPICS[name], encoding="utf-8")
 
     first = open_index(corpus, encoder=encoder, progress=False)
-    folder = corpus / ".verify-index"
-    assert first.path == folder and first.manifest["documents"] == 3
+    folder = first.path
+    # In verify's cache, keyed by the corpus path; the corpus folder itself is never written.
+    assert folder.parent == tmp_path / "cache" / "indexes" and folder.name.startswith("docs-")
+    assert sorted(p.name for p in corpus.iterdir()) == ["bread.txt", "moon.txt", "volcano.txt"]
+    assert first.manifest["documents"] == 3
     stamp = (folder / "embeddings.npy").stat().st_mtime_ns
 
     again = open_index(corpus, encoder=encoder, progress=False)
@@ -348,11 +352,13 @@ def test_open_index_reuses_then_rebuilds_when_a_file_changes(tmp_path, encoder):
     assert rebuilt.manifest["built_at"] >= changed.manifest["built_at"]
 
 
-def test_open_index_for_a_file_and_for_a_prebuilt_index(tmp_path, encoder):
+def test_open_index_for_a_file_and_for_a_prebuilt_index(tmp_path, encoder, monkeypatch):
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path / "cache"))
     file = tmp_path / "c.jsonl"
     file.write_text("\n".join(json.dumps({"id": k, "text": v}) for k, v in TOPICS.items()), encoding="utf-8")
     built = open_index(file, encoder=encoder, progress=False)
-    assert built.path == tmp_path / "c.jsonl.verify-index"
+    assert built.path == store.default_index_dir(file) and built.path.name.startswith("c.jsonl-")
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == ["c.jsonl"]
 
     # The index folder alone is enough, as the corpus path or as index_dir with the corpus gone.
     by_path = open_index(built.path, encoder=encoder)
@@ -365,19 +371,38 @@ def test_open_index_for_a_file_and_for_a_prebuilt_index(tmp_path, encoder):
         open_index(None, index_dir=built.path, rebuild=True)
 
 
-def test_open_index_with_explicit_dir_and_read_only_fallback(tmp_path, encoder, monkeypatch):
+def test_open_index_with_explicit_dir_and_read_only_corpus(tmp_path, encoder, monkeypatch):
     corpus = tmp_path / "docs"
     corpus.mkdir()
     (corpus / "a.txt").write_text(TOPICS["piano.txt"], encoding="utf-8")
     explicit = open_index(corpus, index_dir=tmp_path / "out" / "idx", encoder=encoder, progress=False)
-    assert explicit.path == tmp_path / "out" / "idx" and not (corpus / ".verify-index").exists()
+    assert explicit.path == tmp_path / "out" / "idx" and list(corpus.iterdir()) == [corpus / "a.txt"]
 
-    # Root ignores permission bits, so make the corpus folder read-only in the way open_index sees it.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(store, "_is_writable", lambda folder: not str(folder).startswith(str(corpus)))
-    cached = open_index(corpus, encoder=encoder, progress=False)
-    assert cached.path.parent == tmp_path / "cache" / "verify" / "indexes"
-    assert open_index(corpus, encoder=encoder).manifest["built_at"] == cached.manifest["built_at"]
+    # XDG_CACHE_HOME is honoured when VERIFY_CACHE_DIR is not set; a read-only corpus is fine.
+    monkeypatch.delenv("VERIFY_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    corpus.chmod(0o555)
+    try:
+        cached = open_index(corpus, encoder=encoder, progress=False)
+        assert cached.path.parent == tmp_path / "xdg" / "verify" / "indexes"
+        assert open_index(corpus, encoder=encoder).manifest["built_at"] == cached.manifest["built_at"]
+        assert list(corpus.iterdir()) == [corpus / "a.txt"]
+    finally:
+        corpus.chmod(0o755)
+
+
+def test_an_index_from_an_older_version_beside_the_corpus_is_read_never_written(tmp_path, encoder, monkeypatch):
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path / "cache"))
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TOPICS["piano.txt"], encoding="utf-8")
+    legacy = open_index(corpus, index_dir=corpus / ".verify-index", encoder=encoder, progress=False)
+    stamp = (legacy.path / "manifest.json").stat().st_mtime_ns
+    assert open_index(corpus, encoder=encoder).path == legacy.path  # matches: reused as it is
+    (corpus / "b.txt").write_text(TOPICS["moon.txt"], encoding="utf-8")
+    changed = open_index(corpus, encoder=encoder, progress=False)
+    assert changed.path == store.default_index_dir(corpus) and changed.manifest["reused_embeddings"] == 1
+    assert (legacy.path / "manifest.json").stat().st_mtime_ns == stamp
 
 
 def test_open_index_errors(tmp_path):

@@ -167,7 +167,11 @@ def test_cli_runs_and_reports(small_run, tmp_path, capsys, monkeypatch, corpus):
 @pytest.mark.parametrize("content,words", [
     ('{"claim": "Lee took office in 2025."}\n{"claim": "Xi met Lee." \n', ("malformed JSON", "line 2")),
     ('{"body": "Lee took office in 2025."}\n', ("no 'claim' or 'text' field", "body")),
-    ('{"claim": "Lee took office in 2025.", "date": "04/01/2026"}\n', ("row 1", "YYYY-MM-DD")),
+    ('{"claim": "Lee took office in 2025.", "date": "04/01/2026"}\n', ("line 1", "YYYY-MM-DD")),
+    ('{"claim": "Lee took office in 2025.", "date": "9999-12-31"}\n', ("line 1", "out of range")),
+    ('{"claim": "Lee took office in 2025."}\n\n{"claim": 42}\n', ("line 3", "'claim' must be a string", "int 42")),
+    ('{"claim": "Lee took office in 2025."}\n{"claim": null}\n', ("line 2", "'claim' must be a string", "null")),
+    ('{"text": ["an", "article"]}\n', ("line 1", "'text' must be a string", "list")),
     ('\n\n', ("empty",)),
     ('[1, 2]\n', ("not a JSON object",)),
 ])

@@ -15,7 +15,8 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from .errors import InputError, VerifyError
+from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
+from .io import refuse_overwriting_inputs
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Check the facts in a text against a reference corpus, offline.")
@@ -26,12 +27,9 @@ REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml")
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, got '{value}'") from None
+    from .io import parse_date
+
+    return parse_date(value, "--date")
 
 
 def _check_outputs(paths: List[Path]) -> None:
@@ -49,16 +47,22 @@ def _check_outputs(paths: List[Path]) -> None:
 @app.command()
 def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
             date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
-            as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines.")):
+            as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines (streamed, no limit)."),
+            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this.")):
     """Split an article into atomic claims with spans, types and check-worthiness."""
-    from .extract import extract_claims, load_document
+    from .extract import iter_claims, load_document
 
     doc = load_document(article, date=_parse_date(date))
-    claims = extract_claims(doc)
-    if as_json:
-        for c in claims:
+    if as_json:  # streamed: memory stays bounded however long the article
+        for c in iter_claims(doc):
             print(c.model_dump_json())
         return
+    claims = []
+    for c in iter_claims(doc):
+        claims.append(c)
+        if len(claims) > max_claims:
+            raise InputError(f"{article} has more than {max_claims:,} claims: too many for a table; "
+                             "use --json (streamed) or raise --max-claims")
     from rich.table import Table
 
     table = Table(title=f"{len(claims)} claims in {article} (date: {doc.date or 'unknown'})")
@@ -74,7 +78,7 @@ def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a dete
 
 @app.command()
 def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: next to the corpus)."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: a folder in verify's cache, $VERIFY_CACHE_DIR; the corpus folder is never written)."),
           rebuild: bool = typer.Option(False, help="Rebuild even if the corpus is unchanged.")):
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
@@ -88,6 +92,19 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
 ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
 PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
+MAX_CLAIMS = 1000
+MAX_CLAIMS_OPTION = typer.Option(MAX_CLAIMS, "--max-claims", min=1, help="Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take ~12 min on 2 CPU cores).")
+LONG_RUN_CLAIMS = 100  # from this many claims on, say up front how long it will take
+
+
+def _announce(claims: int) -> None:
+    from .pipeline import REFERENCE_CLAIMS_PER_SECOND, duration_text
+
+    if claims >= LONG_RUN_CLAIMS:
+        err.print(f"verifying {claims:,} claims: about {duration_text(claims)} at {REFERENCE_CLAIMS_PER_SECOND} claims/s "
+                  "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
+
+
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
 
 
@@ -98,7 +115,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: next to the corpus)."),
+          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
           support_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(supported) for a supported verdict (default 0.5, or the profile's)."),
           contradict_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict (default 0.5, or the profile's)."),
           profile: Optional[Path] = PROFILE_OPTION,
@@ -109,6 +126,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           engine: str = ENGINE_OPTION,
           cache: bool = CACHE_OPTION,
           windows: Optional[int] = WINDOWS_OPTION,
+          max_claims: int = MAX_CLAIMS_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
@@ -118,11 +136,13 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     from .profile import check_profile_model, load_profile, pipeline_settings
 
     _check_outputs(out_paths)
+    refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
     doc = load_document(article, date=_parse_date(date))
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
-                    engine=engine, cache=cache, windows_kept=windows,
+                    engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
+                    on_claims=None if quiet else _announce,
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
@@ -185,6 +205,7 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
     if limit and len(rows) > limit:
         rows = random.Random(13).sample(rows, limit)
     _check_outputs([profile_out])
+    refuse_overwriting_inputs([profile_out], [Path(labelled)] if Path(labelled).exists() else [])
     prof = fit_profile(rows, model=model, engine=engine, target_precision=target_precision, checks=checks, source=source)
     atomic_write(profile_out, prof.model_dump_json(indent=1) + "\n")
     m = prof.metrics
@@ -265,7 +286,8 @@ def main() -> None:
         from rich.markup import escape
 
         # escape: a message may hold brackets (`pip install "verify-claims[ray]"`, file names)
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+        # clip: one line, bounded, whatever the input put into the message
+        err.print(f"[red]error:[/red] {escape(clip(e, MESSAGE_CHARS))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except aborts:
         err.print("aborted")
@@ -278,7 +300,10 @@ def main() -> None:
     except Exception as e:  # a bug, not bad input: one line, traceback on request
         if os.environ.get("VERIFY_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(e).__name__}: {e} (rerun with VERIFY_DEBUG=1 for details)",
+        from rich.markup import escape
+
+        err.print(f"[red]internal error:[/red] {type(e).__name__}: {escape(clip(e, MESSAGE_CHARS))} "
+                  "(rerun with VERIFY_DEBUG=1 for details)",
                   highlight=False, soft_wrap=True)
         sys.exit(3)
     sys.exit(rc if isinstance(rc, int) else 0)

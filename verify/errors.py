@@ -18,3 +18,12 @@ class InputError(VerifyError):
 
 class ModelError(VerifyError):
     """A model that cannot be loaded or whose labels cannot be mapped: exit 2."""
+
+
+MESSAGE_CHARS = 500  # an error message is one line; hostile input must not make it megabytes long
+
+
+def clip(text: object, limit: int = 80) -> str:
+    """`text` on one line, at most `limit` characters (with an ellipsis): for echoing user input."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)] + "…"

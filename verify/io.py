@@ -1,16 +1,42 @@
 """Reading untrusted text files and writing outputs atomically."""
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Optional
 
-from .errors import InputError
+from .errors import InputError, clip
 
 MAX_BYTES = 200 * 1024 * 1024  # refuse files over 200 MB: they are not articles
 
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
-def read_text(path: str | Path, what: str = "file") -> str:
+# Dates a document can carry: date arithmetic on relative dates ("next year", "in 2 weeks") must
+# stay inside what Python's dates can hold, and no article is from before 1000 or after 2999.
+MIN_DATE = dt.date(1000, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
+
+
+def user_cache_dir() -> Path:
+    """verify's own cache (score cache, ONNX exports, corpus indexes): $VERIFY_CACHE_DIR, else
+    $XDG_CACHE_HOME/verify, else ~/.cache/verify. Never a folder the user gave as input."""
+    if os.environ.get("VERIFY_CACHE_DIR"):
+        return Path(os.environ["VERIFY_CACHE_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "verify"
+
+
+def read_text(path: str | Path, what: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """Read a text file: UTF-8 first, then a declared or detected encoding; refuse binary."""
     p = Path(path)
     if not p.exists():
@@ -18,17 +44,31 @@ def read_text(path: str | Path, what: str = "file") -> str:
     if p.is_dir():
         raise InputError(f"{what} is a directory, expected a file: {p}")
     size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"{what} is too large ({size / 1e6:.0f} MB > {MAX_BYTES / 1e6:.0f} MB): {p}")
-    data = p.read_bytes()
+    if size > max_bytes:
+        raise InputError(f"{what} is too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB): {p}")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read {what} {p}: {err.strerror or err}") from None
     return decode_bytes(data, f"{what} {p}")
 
 
 def decode_bytes(data: bytes, label: str) -> str:
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """UTF-8, or the encoding a byte-order mark declares (UTF-16/32), else a detected one."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as err:
+                raise InputError(f"{label} starts with a {encoding.upper()} byte-order mark but is not "
+                                 f"valid {encoding.upper()} (byte {err.start + len(bom)})") from None
+            if "\x00" in text:
+                raise InputError(f"{label} holds NUL characters after decoding as {encoding.upper()}; expected text")
+            return text
+    if b"\x00" in data[:8192]:
         raise InputError(f"{label} looks binary (NUL bytes), expected text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -46,6 +86,48 @@ def decode_bytes(data: bytes, label: str) -> str:
     letters = [ch for ch in western if ch.isalpha()]
     accented = sum(1 for ch in letters if not ch.isascii())
     return western if letters and accented / len(letters) < 0.3 else str(best)
+
+
+def parse_date(value: object, what: str = "--date") -> Optional[dt.date]:
+    """A YYYY-MM-DD date between MIN_DATE and MAX_DATE (None stays None); else InputError (exit 2)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(f"{what} must be YYYY-MM-DD, got {clip(repr(str(value)), 60)}") from None
+    return check_date_range(value, what)
+
+
+def check_date_range(value: dt.date, what: str = "--date") -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise InputError(f"{what} {value.isoformat()} is out of range ({MIN_DATE.isoformat()} to {MAX_DATE.isoformat()})")
+    return value
+
+
+def _same_or_inside(path: Path, other: Path) -> bool:
+    try:
+        if path.exists() and other.exists() and path.samefile(other):
+            return True
+    except OSError:
+        pass
+    a, b = path.resolve(), other.resolve()
+    return a == b or (other.is_dir() and a.is_relative_to(b))
+
+
+def refuse_overwriting_inputs(outputs: Iterable[Path], inputs: Iterable[Optional[Path]], option: str = "--out") -> None:
+    """Exit 2 before any work when an output is an input file or lies inside an input folder:
+    verify never writes over (or into) what it reads."""
+    given = [Path(i) for i in inputs if i is not None]
+    for out in outputs:
+        out = Path(out)
+        for source in given:
+            if _same_or_inside(out, source):
+                where = "is" if not source.is_dir() or out.resolve() == source.resolve() else "is inside"
+                raise InputError(f"{option} {out} {where} the input {source}; write the output elsewhere")
 
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, Union
 
 from . import __version__
 from .aggregate import Thresholds, apply_checks, aggregate
@@ -19,13 +19,32 @@ CLAIM_BATCH = 256  # claims per retrieval/scoring round
 CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
 
 
+# `verify check` on 2 CPU cores, every window scored (benchmarks/results/perf-e2e.md): for estimates only.
+REFERENCE_CLAIMS_PER_SECOND = 1.4
+
+
+def duration_text(claims: int, per_second: float = REFERENCE_CLAIMS_PER_SECOND) -> str:
+    seconds = claims / per_second
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{max(seconds / 60, 0.1):.1f} min"
+
+
+def too_many_claims(limit: int, read: int, total: int) -> InputError:
+    """Stop reading as soon as the limit is passed: time and memory stay bounded on huge inputs."""
+    estimate = (limit + 1) * total // max(read, 1)
+    return InputError(
+        f"the article has more than {limit:,} claims to verify (passed at character {read:,} of {total:,}; "
+        f"about {estimate:,} in all, ~{duration_text(estimate)} at {REFERENCE_CLAIMS_PER_SECOND} claims/s on 2 CPU cores); "
+        "raise --max-claims, or split the article")
+
+
 class Pipeline:
     """`Pipeline(...).check(document, corpus)` → Report. Models and indexes load once and are reused."""
 
     def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
                  thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
                  progress: bool = False, trust_remote_code: bool = False, engine: str = "torch",
-                 cache: bool | str = False, windows_kept: int | None = None, temperature: float | None = None):
+                 cache: bool | str = False, windows_kept: int | None = None, max_claims: int | None = None,
+                 on_claims: Callable[[int], None] | None = None, temperature: float | None = None):
         self.model_name = model
         self.top_k = top_k
         self.checks = checks
@@ -38,6 +57,8 @@ class Pipeline:
         self.engine = engine  # "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
         self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
         self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
+        self.max_claims = max_claims  # check: refuse (exit 2) an article with more claims to verify than this
+        self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
         self.temperature = temperature  # NLI logit temperature (None = the model folder's calibration.json)
         self._verifier = None
 
@@ -78,9 +99,15 @@ class Pipeline:
         with Progress(disable=not self.progress or len(document.text) < 1_000_000, transient=True) as bar:
             task = bar.add_task("extracting claims", total=len(document.text))
             claims = []
+            to_verify = 0
             for claim in iter_claims(document):
                 claims.append(claim)
                 bar.update(task, completed=claim.source_span[1])
+                to_verify += claim.checkworthy or self.all_claims
+                if self.max_claims is not None and to_verify > self.max_claims:
+                    raise too_many_claims(self.max_claims, claim.source_span[1], len(document.text))
+        if self.on_claims is not None:
+            self.on_claims(to_verify)
         return self._verify(document, claims, corpus, {"extract": time.perf_counter() - t0})
 
     def check_claims(self, claims: Sequence[str], corpus: CorpusLike, date: dt.date | None = None) -> Report:

@@ -2,13 +2,14 @@
 `app.command("bench")(bench_command)`)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
-from ..errors import InputError, VerifyError
+from ..errors import MESSAGE_CHARS, InputError, VerifyError, clip
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,7 +29,9 @@ def bench_command(
     model: Optional[str] = typer.Option(None, help="verifier name/path/HF id (default: the embedded model), or majority / lexical"),
     limit: Optional[int] = typer.Option(None, help="score a seeded random sample of N examples (per set for nli; N premises, both halves, for counterfactual)"),
     seed: int = typer.Option(13, help="sampling and bootstrap seed"),
-    out: Path = typer.Option(Path("benchmarks/results"), help="folder for results JSON/MD/PNG"),
+    out: Optional[Path] = typer.Option(None, help="folder for results JSON/MD/PNG (default: $VERIFY_RESULTS_DIR, else "
+                                       "~/.local/share/verify/bench-results; the repo's committed files only with "
+                                       "--out benchmarks/results)"),
     data_dir: Optional[Path] = typer.Option(None, help="data root (default $VERIFY_DATA_DIR or ../shared/data beside the repo)"),
     checks: bool = typer.Option(True, "--checks/--no-checks", help="numeric/date checks in the pipeline"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run from its per-example cache"),
@@ -57,8 +60,17 @@ def bench_command(
     try:
         _run(**locals())
     except VerifyError as err:
-        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        from rich.markup import escape
+
+        err_console.print(f"[red]error:[/red] {escape(clip(err, MESSAGE_CHARS))}", highlight=False, soft_wrap=True)
         raise typer.Exit(err.exit_code)
+
+
+def user_results_dir() -> Path:
+    """Where results go unless --out says otherwise: never the repo's committed benchmarks/results."""
+    if os.environ.get("VERIFY_RESULTS_DIR"):
+        return Path(os.environ["VERIFY_RESULTS_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share").expanduser() / "verify" / "bench-results"
 
 
 def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
@@ -67,17 +79,18 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     from .results import compare_table, read_result
 
     targets = targets or []
+    if table:
+        from .table import REPO_ROOT, update_readme
+
+        path = update_readme(REPO_ROOT / "benchmarks" / "README.md", out or REPO_ROOT / "benchmarks" / "results")
+        console.print(f"updated {path}")
+        return
+    out = out if out is not None else user_results_dir()
     if compare:
         if len(targets) != 2:
             raise InputError("--compare takes two results JSON files: verify bench --compare A.json B.json")
         a, b = (Path(t) for t in targets)
         console.print(compare_table(read_result(a), read_result(b), a.name, b.name))
-        return
-    if table:
-        from .table import REPO_ROOT, update_readme
-
-        path = update_readme(REPO_ROOT / "benchmarks" / "README.md", out)
-        console.print(f"updated {path}")
         return
     if len(targets) != 1:
         raise InputError(f"give one dataset: {DATASET_HELP}")

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from ..io import atomic_write
+from ..io import atomic_write, refuse_overwriting_inputs
 from .baseline import DEFAULT_TOLERANCE, BaselineComparison, VerdictChange, compare, load_baseline, write_baseline
 from .junit import write_junit
 from .loader import load_claim_sets
@@ -64,6 +64,10 @@ def ci_command(
         raise InputError("--update-baseline needs --baseline FILE")
     tag_filter = _parse_tags(tags)
     sets = load_claim_sets(list(paths) if paths else [DEFAULT_CLAIMS_DIR])
+    inputs = [path for s in sets for path in (s.path, s.corpus_path, s.article_path)]
+    for option, target in (("--junit", junit), ("--json-out", json_out), ("--baseline", baseline if update_baseline else None)):
+        if target is not None:
+            refuse_overwriting_inputs([target], inputs, option)
     previous = None
     if baseline is not None:
         if baseline.exists():

@@ -12,6 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..io import MAX_DATE, MIN_DATE
 from ..records import Label
 
 KNOWN_FAILURE = "known-failure"
@@ -79,9 +80,11 @@ class ClaimSetSpec(SpecModel):
         # YAML already turns 2026-01-04 into a date; a quoted string must be ISO too.
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r})") from None
+                raise ValueError(f"date: must be a date written YYYY-MM-DD (got {value[:40]!r})") from None
+        if isinstance(value, dt.date) and not MIN_DATE <= value <= MAX_DATE:
+            raise ValueError(f"date: must be between {MIN_DATE} and {MAX_DATE} (got {value})")
         return value
 
     @model_validator(mode="after")

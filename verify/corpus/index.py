@@ -25,7 +25,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, clip
 from ..io import atomic_write
 from ..records import Evidence, Passage
 from .dense import ANN_MIN_PASSAGES, DenseSearch, ExactDense, build_dense, load_dense, top_rows
@@ -201,7 +201,8 @@ class Index:
             hashes = json.loads((folder / "text_hashes.json").read_text(encoding="utf-8"))
             bm25 = Bm25.load(folder / "bm25", mmap=mmap)
         except (OSError, ValueError) as err:
-            raise InputError(f"index at {folder} is damaged ({err}); rebuild it") from err
+            raise InputError(f"index at {folder} is damaged ({clip(err, 120)}); rebuild it: "
+                             "verify index CORPUS --rebuild") from err
         index = cls(
             passages, embeddings, bm25, hashes, encoder=encoder,
             encoder_name=manifest.get("encoder", DEFAULT_ENCODER), manifest=manifest,
@@ -277,12 +278,24 @@ def read_manifest(folder: Path, any_format: bool = False) -> Optional[dict[str, 
     return manifest if ok else None
 
 
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Swap a finished staging folder into place; the old index is removed only afterwards."""
+def is_damaged_index(folder: Path) -> bool:
+    """A folder of ours whose manifest cannot be read (a crash or a full disk cut it short)."""
+    return (folder / MANIFEST).is_file() and read_manifest(folder, any_format=True) is None \
+        and any((folder / name).exists() for name in ("passages.jsonl", "embeddings.npy"))
+
+
+def check_replaceable(target: Path) -> None:
+    """An index may replace nothing, an index of ours, or a damaged one: never other files."""
     if target.exists() and not target.is_dir():
         raise InputError(f"index path exists and is not a folder: {target}")
-    if target.exists() and any(target.iterdir()) and read_manifest(target, any_format=True) is None:
+    if target.exists() and any(target.iterdir()) and read_manifest(target, any_format=True) is None \
+            and not is_damaged_index(target):
         raise InputError(f"refusing to overwrite a non-empty folder that is not an index: {target}")
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Swap a finished staging folder into place; the old index is removed only afterwards."""
+    check_replaceable(target)
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")

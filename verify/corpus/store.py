@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InputError
+from ..io import user_cache_dir
 from .chunking import chunk
 from .dense import ANN_MIN_PASSAGES
 from .encoder import DEFAULT_ENCODER, TextEncoder
-from .index import FORMAT, Index, read_manifest
+from .index import FORMAT, MANIFEST, Index, check_replaceable, is_damaged_index, read_manifest
 from .loaders import SourceDoc, load_corpus
 
 log = logging.getLogger(__name__)
@@ -35,17 +36,21 @@ def corpus_hash(docs: Iterable[SourceDoc], max_words: int, overlap_sentences: in
 
 
 def default_index_dir(corpus: Path) -> Path:
-    """`<folder>/.verify-index/` for a folder, `<file>.verify-index/` beside a file."""
+    """`<cache>/indexes/<corpus name>-<hash of its absolute path>/` in verify's cache folder
+    ($VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify): the corpus folder is
+    never written, so read-only corpora work. Keyed by the path (the manifest holds the content
+    hash), so a changed corpus finds its previous index and reuses its embeddings."""
+    resolved = corpus.expanduser().resolve()
+    key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:16]
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in resolved.name)[:40] or "corpus"
+    return user_cache_dir() / "indexes" / f"{name}-{key}"
+
+
+def legacy_index_dir(corpus: Path) -> Path:
+    """Where versions before 0.x wrote the index (`<folder>/.verify-index/`, `<file>.verify-index/`):
+    still read when it matches the corpus, never written."""
     corpus = corpus.expanduser().resolve()
     return corpus / INDEX_SUFFIX if corpus.is_dir() else corpus.with_name(corpus.name + INDEX_SUFFIX)
-
-
-def cache_index_dir(corpus: Path) -> Path:
-    """Where the index goes when the corpus location is read-only; keyed by the corpus path so a
-    changed corpus still finds (and reuses embeddings from) its previous index."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify" / "indexes"
-    key = hashlib.sha256(str(corpus.expanduser().resolve()).encode()).hexdigest()[:16]
-    return root / key
 
 
 def is_index_dir(path: Path) -> bool:
@@ -93,7 +98,11 @@ def open_index(
     encoder_name = encoder.name if encoder is not None else DEFAULT_ENCODER
     key = corpus_hash(docs, max_words, overlap_sentences, encoder_name)
 
-    candidates = [explicit] if explicit is not None else [default_index_dir(corpus), cache_index_dir(corpus)]
+    target = explicit if explicit is not None else default_index_dir(corpus)
+    candidates = [target] if explicit is not None else [target, legacy_index_dir(corpus)]
+    if is_damaged_index(target) and not rebuild:
+        raise InputError(f"index at {target} is damaged ({MANIFEST} is unreadable); rebuild it: "
+                         f"verify index {corpus} --rebuild{f' --index {explicit}' if explicit else ''}")
     if not rebuild:
         for folder in candidates:
             manifest = read_manifest(folder)
@@ -105,10 +114,13 @@ def open_index(
                 log.warning("index at %s has the older format %s; rebuilding it as %s (its embeddings are reused)",
                             folder, older.get("format"), FORMAT)
 
-    target = next((folder for folder in candidates if _is_writable(folder)), None)
-    if target is None:
-        raise InputError(f"index folder is not writable: {candidates[0]}")
+    check_replaceable(target)  # before the (long) build, not after it
+    if not _is_writable(target):
+        hint = "give --index DIR" if explicit is not None else "set VERIFY_CACHE_DIR or give --index DIR"
+        raise InputError(f"index folder is not writable: {target} ({hint})")
     previous = load_previous(target)
+    if previous is None and explicit is None:
+        previous = load_previous(legacy_index_dir(corpus))  # an index from an older version: reuse its embeddings
     passages = chunk(docs, max_words=max_words, overlap_sentences=overlap_sentences)
     index = Index.build(passages, encoder=encoder, progress=progress, reuse=previous,
                         ann_threshold=ann_threshold, incremental=not rebuild)

@@ -18,7 +18,7 @@ def run_command(
     data: Path = typer.Argument(..., help=INPUT_HELP, show_default=False),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder: run.json + one part-NNNNN file per partition."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
-    index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: next to the corpus); alone, a prebuilt index."),
+    index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR); alone, a prebuilt index."),
     engine: str = typer.Option("local", help="local (in this process) or ray (Ray Data, on a local or existing cluster)."),
     address: Optional[str] = typer.Option(None, help="Ray cluster to join, e.g. auto or ray://head:10001 (default: $RAY_ADDRESS, else a local Ray)."),
     claims: bool = typer.Option(False, "--claims", help="Each row's `text` is one claim (rows with a `claim` field always are)."),
@@ -42,10 +42,12 @@ def run_command(
 
     from ..aggregate import Thresholds
     from ..errors import InputError
+    from ..io import refuse_overwriting_inputs
     from . import Settings, run
 
     if corpus is None and index_dir is None:
         raise InputError("give --corpus or --index")
+    refuse_overwriting_inputs([out_dir], [data, corpus, index_dir])
     settings = Settings(model=model, top_k=top_k, checks=checks, all_claims=all_claims, trust_remote_code=trust_remote_code,
                         thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
                         partition_rows=partition_rows, format=fmt, nli_engine=nli_engine)

@@ -14,7 +14,8 @@ import math
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from ..errors import InputError
+from ..errors import InputError, clip
+from ..io import parse_date as io_parse_date
 from ..records import Document
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -25,23 +26,24 @@ SCAN_BATCH = 65_536
 def parse_date(value: Any, where: str) -> Optional[dt.date]:
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{where}: date must be YYYY-MM-DD, got {str(value)[:40]!r}") from None
+    return io_parse_date(value, f"{where}: date")
 
 
-def to_document(row: dict, number: int, field: str) -> Document:
-    """Row `number` (0-based) as a Document; an empty text stays empty (it yields no claims)."""
+def to_document(row: dict, number: int, field: str, where: Optional[str] = None) -> Document:
+    """Row `number` (0-based) as a Document; an empty string stays empty (it yields no claims).
+
+    A missing, null or non-string text is bad input (exit 2 naming the row): a number is not a
+    claim, and a row dropped without a word would go missing from the results.
+    """
+    where = where or f"row {number + 1}"
     text = row.get(field)
-    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    if not isinstance(text, str):
+        got = "missing" if field not in row else "null" if text is None or (isinstance(text, float) and math.isnan(text)) \
+            else f"{type(text).__name__} {clip(repr(text), 40)}"
+        raise InputError(f"{where}: {field!r} must be a string, got {got} (use \"\" for a row with nothing to check)")
     raw_id = row.get("id")
     doc_id = f"row-{number + 1}" if raw_id is None or str(raw_id) == "" else str(raw_id)
-    return Document(id=doc_id, text=text, date=parse_date(row.get("date"), f"row {number + 1}"))
+    return Document(id=doc_id, text=text, date=parse_date(row.get("date"), where))
 
 
 def pick_field(columns: list[str], claims: Optional[bool], where: str) -> tuple[str, bool]:
@@ -93,7 +95,8 @@ class JsonlSource(Source):
                     self.field, self.claims = pick_field(list(row), claims, f"line {number} of {path}")
                 if self.rows % partition_rows == 0:
                     self.offsets.append(start)
-                digest.update(to_document(row, self.rows, self.field).model_dump_json().encode() + b"\n")
+                doc = to_document(row, self.rows, self.field, f"line {number} of {path}")
+                digest.update(doc.model_dump_json().encode() + b"\n")
                 self.rows += 1
         self.digest = digest.hexdigest()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ..io import read_text
+from ..io import MAX_DATE, MIN_DATE, read_text
 from ..records import Claim, Document
 from .classify import check_worthiness, claim_type
 from .clauses import split_clauses
@@ -69,9 +69,14 @@ def load_document(path: str | Path, date: dt.date | None = None, doc_id: str | N
     return Document(
         id=doc_id or Path(path).stem or "doc",
         text=text,
-        date=date if date is not None else find_document_date(text),
+        date=date if date is not None else _usable(find_document_date(text)),
         source=str(path),
     )
+
+
+def _usable(date: dt.date | None) -> dt.date | None:
+    """A date the head states but that no date arithmetic can anchor on (year 9999) is unknown."""
+    return date if date is not None and MIN_DATE <= date <= MAX_DATE else None
 
 
 def _trim_span(sentence: str, start: int, end: int) -> tuple[int, int]:

@@ -1,7 +1,6 @@
 """Where base encoders and shipped verifiers live on disk."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -41,6 +40,6 @@ def resolve_model(name_or_path: str | None) -> str:
 
 def cache_dir() -> Path:
     """Where the score cache and ONNX exports live: $VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
-    if os.environ.get("VERIFY_CACHE_DIR"):
-        return Path(os.environ["VERIFY_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "verify"
+    from ..io import user_cache_dir
+
+    return user_cache_dir()

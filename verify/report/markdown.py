@@ -11,9 +11,12 @@ EVIDENCE_CHARS = 240
 
 
 def md_cell(text: str) -> str:
-    """Make text safe inside a table cell: one line, no column breaks, no raw HTML."""
+    """Make text safe inside a table cell: one line, no column breaks, no raw HTML, and no links or
+    images (`[x](javascript:…)`, `![x](data:…)`, `[x]: url`): escaped brackets keep article and
+    evidence text inert, as in the HTML report, where text never becomes markup."""
     text = " ".join(text.split())
-    for raw, escaped in (("\\", "\\\\"), ("|", "\\|"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+    for raw, escaped in (("\\", "\\\\"), ("|", "\\|"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"),
+                         ("[", "\\["), ("]", "\\]")):
         text = text.replace(raw, escaped)
     return text
 

@@ -85,9 +85,19 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
-ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
+ENGINE_OPTION = typer.Option("auto", help="Inference engine: auto (bf16 where the CPU/GPU runs it natively, else torch), torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
+PAIRS_OPTION = typer.Option("8", "--pairs", help="Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window.")
+AGGREGATOR_OPTION = typer.Option("rules", "--aggregator", help="How window scores and checks become a verdict: rules (the documented rule) or learned (a logistic regression trained on SciFact train).")
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
+
+
+def _aggregator(name: str) -> str:
+    from .aggregate import AGGREGATORS
+
+    if name not in AGGREGATORS:
+        raise InputError(f"unknown aggregator '{name}' (choose from: {', '.join(AGGREGATORS)})")
+    return name
 
 
 @app.command()
@@ -107,11 +117,13 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           engine: str = ENGINE_OPTION,
           cache: bool = CACHE_OPTION,
           windows: Optional[int] = WINDOWS_OPTION,
+          pairs: str = PAIRS_OPTION,
+          aggregator: str = AGGREGATOR_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .aggregate import Thresholds
     from .extract import load_document
-    from .pipeline import Pipeline
+    from .pipeline import Pipeline, parse_pairs
     from .report import render_terminal, write_report
 
     _check_outputs(out_paths)
@@ -119,7 +131,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
-                    engine=engine, cache=cache, windows_kept=windows)
+                    engine=engine, cache=cache, windows_kept=windows, pairs=parse_pairs(pairs),
+                    aggregator=_aggregator(aggregator))
     report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)
@@ -146,6 +159,22 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
         from .nli.base import MODELS_DIR
 
         out.print(f"exported to {export_fp16(best, MODELS_DIR / export)}")
+
+
+@app.command("train-aggregator")
+def train_aggregator_command(
+        data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data)."),
+        engine: str = typer.Option("auto", help="NLI engine used to compute the features (as at run time)."),
+        out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it).")):
+    """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
+    from .aggregate.train import MODEL_FILE, train_aggregator
+    from .nli.verifier import resolve_engine
+
+    out_path = out_file or MODEL_FILE
+    params = train_aggregator(out=out_path, engine=resolve_engine(engine),
+                              data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
+    out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
+                  f"and {out_path.with_name('LEARNED.md')}")
 
 
 @app.command()

@@ -165,13 +165,17 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
 def train_aggregator_command(
         data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data)."),
         engine: str = typer.Option("auto", help="NLI engine used to compute the features (as at run time)."),
-        out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it).")):
+        out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
+        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
     from .aggregate.train import MODEL_FILE, train_aggregator
     from .nli.verifier import resolve_engine
 
     out_path = out_file or MODEL_FILE
-    params = train_aggregator(out=out_path, engine=resolve_engine(engine),
+    chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
+    if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
+        raise InputError(f"--sources: dataset:train:oracle|retrieval items, got {sources!r}")
+    params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
                               data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
                   f"and {out_path.with_name('LEARNED.md')}")

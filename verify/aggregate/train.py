@@ -1,7 +1,8 @@
 """`verify train-aggregator`: fit the `learned` aggregator on claim-level TRAIN splits only.
 
 Today that is SciFact train (the only claim benchmark here with a labelled train split; COVID-Fact
-and SufficientFacts have none, FEVER-Symmetric's dev split is its tuning split), run through the
+and SufficientFacts have none, FEVER-Symmetric's dev split is its tuning split; its labelled claims
+are also in nli/train/, so the NLI model's scores on them are optimistic), run through the
 pipeline twice — with its gold evidence (oracle) and retrieving from the SciFact corpus — so the
 model sees both kinds of score image. Each claim's features (`learned.features`) and gold label
 make one row; a multinomial logistic regression (scikit-learn, balanced class weights, C chosen by
@@ -98,15 +99,18 @@ def train_aggregator(sources: tuple[str, ...] = SOURCES, out: Path = MODEL_FILE,
         name, split, mode = source.split(":")
         if split in ("validation", "test", "dev", "heldout"):
             raise ValueError(f"{source}: the aggregator trains on train splits only")
-        dataset = load_benchmark(name, split, data_dir)
+        # every labelled SciFact train claim is also in nli/train/ (the NLI model saw it with its
+        # evidence), so the evaluation-time dedup would leave only NEI claims: keep them all here
+        dataset = load_benchmark(name, split, data_dir, dedup=False)
         r, y = collect(pipeline, dataset, mode, progress)
         rows += r
         labels += y
         counts[source] = {label: y.count(label) for label in sorted(set(y))}
     params, report = fit(rows, labels)
     verifier = pipeline.verifier
+    command = "verify train-aggregator" + ("" if sources == SOURCES else f" --sources {','.join(sources)}")
     params.update(model=verifier.name, model_hash=verifier.hash, engine=engine, pairs=pipeline.pairs, top_k=top_k,
-                  trained_on=counts, cv=report, command="verify train-aggregator",
+                  trained_on=counts, cv=report, command=command,
                   created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     atomic_write(out, json.dumps(params, indent=1) + "\n")
     atomic_write(out.with_name("LEARNED.md"), card(params))

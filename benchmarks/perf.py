@@ -236,10 +236,10 @@ def e2e_section() -> dict[str, Any]:
     return out
 
 
-def pairs_section() -> dict[str, Any]:
+def pairs_section(budgets: tuple[int | None, ...] = BUDGETS) -> dict[str, Any]:
     out, claims, gold, index_dir = _scifact_retrieval()
     out["engine"], out["budgets"] = "bf16", {}
-    for pairs in BUDGETS:
+    for pairs in budgets:
         out["budgets"][_budget(pairs)] = _in_child(_e2e, "bf16", pairs, claims, gold, index_dir)
     return out
 
@@ -333,12 +333,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", nargs="+", default=["engine", "e2e", "pairs", "memory"], choices=SECTIONS)
     parser.add_argument("--note", default="", help="conditions worth recording (e.g. another process on the CPU)")
     parser.add_argument("--index-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--budgets", nargs="+", default=[str(b or "all") for b in BUDGETS],
+                        help="pair budgets of the pairs section (numbers or 'all')")
     args = parser.parse_args(argv)
     from verify.errors import VerifyError
 
-    runners = {"engine": engine_section, "e2e": e2e_section, "pairs": pairs_section, "memory": memory_section}
+    budgets = tuple(None if b == "all" else int(b) for b in args.budgets)
+    runners = {"engine": engine_section, "e2e": e2e_section, "pairs": lambda: pairs_section(budgets),
+               "memory": memory_section}
     try:
-        if set(args.sections) - {"index"}:
+        if set(args.sections) & {"engine", "e2e", "memory"}:
             print(f"onnx export ready: {_in_child(_prepare_onnx)}")
         for section in args.sections:
             if section == "index":

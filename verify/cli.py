@@ -174,7 +174,8 @@ def train_aggregator_command(
     out_path = out_file or MODEL_FILE
     chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
     if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
-        raise InputError(f"--sources: dataset:train:oracle|retrieval items, got {sources!r}")
+        raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
+                         f"joined by colons), got {sources!r}")
     params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
                               data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "

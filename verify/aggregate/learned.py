@@ -25,32 +25,32 @@ from .rules import rule_probabilities
 MODEL_FILE = Path(__file__).with_name("learned.json")
 FORMAT = "verify-aggregator/1"
 FEATURES = (
-    "s1", "s2", "c1", "c2",  # the two best weighed support / contradiction values
+    "s1", "c1",  # the best weighed support / contradiction
     "raw_e", "raw_c",  # the best raw NLI entailment / contradiction over the windows
     "rel_s1", "rel_c1", "rel_max",  # relevance of the best supporting / contradicting window, and the best relevance
     "overlap_s1", "overlap_max",  # re-rank overlap of the best supporting window, and the best overlap
     "p_supported_rule", "p_contradicted_rule",  # the rule's probabilities (products the linear model cannot form)
     "check_consistent", "check_inconsistent", "check_slots",  # check decisions carried, and whether the claim has slots
-    "n_support", "n_against",  # windows whose weighed support / contradiction exceeds 0.5 (agreement)
-    "top3_support", "top3_against",  # mean over the three best-ranked windows (retrieval re-rank order)
-    "inv_rank_s1", "dense_max", "bm25_max",  # retrieval: 1/passage rank of the best support, best dense / BM25 scores
-    "log_windows",
+    "dense_max", "bm25_max",  # retrieval: the best dense and BM25 scores of the claim's passages
 )
+# Nothing that depends on how many windows there are (counts, second-best values, agreement between
+# windows, means over the top three): in SciFact's oracle data a NEI claim comes with whole abstracts
+# and a labelled one with one or two rationale sentences, so such features learn that artefact
+# (tried: a window count got the largest weight).
 
 
 def features(weighed: Sequence[Weighed], findings: Sequence[CheckFinding]) -> dict[str, float]:
     """Per-claim features from its weighed windows (pure: the same input always gives the same output)."""
     by_support = sorted(weighed, key=lambda w: -w.support)
     by_against = sorted(weighed, key=lambda w: -w.against)
-    by_rank = sorted(weighed, key=lambda w: w.window.rank)[:3]
-    s = [w.support for w in by_support] + [0.0, 0.0]
-    c = [w.against for w in by_against] + [0.0, 0.0]
+    s = [w.support for w in by_support]
+    c = [w.against for w in by_against]
     probs = rule_probabilities(s[0], c[0])
     best_s, best_c = by_support[0].window, by_against[0].window
     dense = [w.window.dense for w in weighed if w.window.dense is not None]
     bm25 = [w.window.bm25 for w in weighed if w.window.bm25 is not None]
     return {
-        "s1": s[0], "s2": s[1], "c1": c[0], "c2": c[1],
+        "s1": s[0], "c1": c[0],
         "raw_e": max(w.window.entailment for w in weighed), "raw_c": max(w.window.contradiction for w in weighed),
         "rel_s1": best_s.relevance or 0.0, "rel_c1": best_c.relevance or 0.0,
         "rel_max": max(w.window.relevance or 0.0 for w in weighed),
@@ -59,14 +59,8 @@ def features(weighed: Sequence[Weighed], findings: Sequence[CheckFinding]) -> di
         "check_consistent": float(any(w.check == "consistent" for w in weighed)),
         "check_inconsistent": float(any(w.check == "inconsistent" for w in weighed)),
         "check_slots": float(bool(findings)),
-        "n_support": float(sum(w.support > 0.5 for w in weighed)),
-        "n_against": float(sum(w.against > 0.5 for w in weighed)),
-        "top3_support": sum(w.support for w in by_rank) / len(by_rank),
-        "top3_against": sum(w.against for w in by_rank) / len(by_rank),
-        "inv_rank_s1": 1.0 / max(1, best_s.passage_rank),
         "dense_max": max(dense) if dense else 0.0,
         "bm25_max": math.log1p(max(0.0, max(bm25))) if bm25 else 0.0,
-        "log_windows": math.log1p(len(weighed)),
     }
 
 

@@ -188,8 +188,7 @@ class Pipeline:
                     found += [f.model_copy(update={"passage_id": e.passage.id})
                               for f in check_pair(claim.text, e.passage.text, doc_date=date)]
             findings[claim.id] = found
-            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept,
-                                    whole=True)
+            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept)
             chosen = ranked if self.pairs is None else ranked[: self.pairs]
             decided = passage_decisions(claim.text, found)
             for pid, (decision, deciding) in decided.items():

@@ -72,20 +72,18 @@ def windows(text: str, weights: Optional[dict[str, float]] = None, keep: Optiona
     return whole + sorted(chosen)
 
 
-def ranked_windows(claim: str, passages: Sequence[str], keep: Optional[int] = None,
-                   whole: bool = True) -> list[tuple[int, Span, float]]:
+def ranked_windows(claim: str, passages: Sequence[str], keep: Optional[int] = None) -> list[tuple[int, Span, float]]:
     """Every candidate window of a claim's evidence passages, best first, as (passage index, span,
     overlap): overlap is the share of the claim's word weight (`term_weights`) the window holds —
     the cheap re-rank before NLI. Ties: the earlier passage, the shorter window, the earlier one.
-    `keep` pre-filters each passage as `windows` does; `whole=False` drops the whole-passage window of
-    passages longer than two sentences (their sentence windows hold the same words, shorter)."""
+    `keep` pre-filters each passage as `windows` does. A short passage's whole-passage window stays a
+    candidate: a sentence alone can lose the passage's subject ("Chief executive Dana Whitlock said
+    ..." without the company the passage is about)."""
     weights = term_weights(claim, passages)
     total = math.fsum(weights.values())
     out = []
     for i, text in enumerate(passages):
         spans = windows(text, weights if keep is not None else None, keep=keep)
-        if not whole and len(sentence_spans(text)) > 2:
-            spans = [s for s in spans if s != (0, len(text))] or spans
         for s in spans:
             got = math.fsum(weights.get(w, 0.0) for w in _terms(text[s[0]:s[1]]))
             out.append((i, s, got / total if total else 0.0))

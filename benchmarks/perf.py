@@ -13,8 +13,11 @@ engine  The same model, the same 2,000 held-out pairs (1,000 mnli_dev_matched + 
         model's matmul FLOPs) against a measured matmul peak of this CPU, peak RSS. Each engine runs
         in a fresh child process, so each peak RSS is its own.
 e2e     SciFact validation claims in retrieval mode over the 5,183-abstract corpus, index built
-        beforehand (its build time reported separately): claims/s per engine, NLI pairs per claim,
-        macro-F1 (so speed is never bought with silent quality loss), score cache off.
+        beforehand (its build time reported separately): claims/s per engine at the default pair
+        budget (and bf16 scoring every window), NLI pairs per claim, macro-F1 of both aggregators
+        (so speed is never bought with silent quality loss), score cache off.
+pairs   The same run with the bf16 engine at pair budgets 2 … 16 and every window: the
+        speed/accuracy curve the default budget (verify.pipeline.PAIRS) was chosen from.
 memory  Peak RSS of `verify check` on the seed article (a subprocess; wait4's ru_maxrss).
 index   benchmarks/perf_index.py's run (synthetic corpora; slow: ~15 min and ~7 GB for 1M).
 
@@ -42,8 +45,8 @@ RESULTS = REPO / "benchmarks" / "results"
 SEED = 13
 PAIR_SETS = ("mnli_dev_matched", "vitaminc_real_test")
 PAIRS_PER_SET = 1000
-SECTIONS = ("engine", "e2e", "memory", "index")
-KEEP = 2  # --windows for the fast end-to-end rows
+SECTIONS = ("engine", "e2e", "pairs", "memory", "index")
+BUDGETS = (2, 4, 6, 8, 12, 16, None)  # pairs per claim on the curve; None = every window
 
 
 # ---------------------------------------------------------------- inputs
@@ -171,16 +174,17 @@ def engine_section() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- end-to-end section
 
-def _e2e(engine: str, windows_kept: int | None, claims: list[str], gold: list[str], index_dir: str) -> dict[str, Any]:
+def _e2e(engine: str, pairs: int | None, claims: list[str], gold: list[str], index_dir: str) -> dict[str, Any]:
     from sklearn.metrics import f1_score
 
+    from verify.aggregate import load_aggregator
     from verify.corpus import Index
     from verify.pipeline import Pipeline
 
     t = time.perf_counter()
     index = Index.load(index_dir)
     load_index = time.perf_counter() - t
-    pipe = Pipeline(engine=engine, cache=False, windows_kept=windows_kept)
+    pipe = Pipeline(engine=engine, cache=False, pairs=pairs)
     t = time.perf_counter()
     pipe.verifier  # noqa: B018  model load, timed apart from the claims
     load_model = time.perf_counter() - t
@@ -188,34 +192,22 @@ def _e2e(engine: str, windows_kept: int | None, claims: list[str], gold: list[st
     t = time.perf_counter()
     report = pipe.check_claims(claims, index)
     seconds = time.perf_counter() - t
-    labels = [v.label for v in report.verdicts]
-    windows = len(report.pair_scores)
+    f1 = {"rules": round(f1_score(gold, [v.label for v in report.verdicts], average="macro"), 4)}
+    # the same score images through the learned aggregator (aggregation is ~1% of the time)
+    learned = load_aggregator("learned")
+    windows: dict[str, list] = {}
+    for w in report.window_scores:
+        windows.setdefault(w.claim_id, []).append(w)
+    labels = [learned(c, windows.get(c.id, []), report.findings.get(c.id, [])).label for c in report.claims]
+    f1["learned"] = round(f1_score(gold, labels, average="macro"), 4)
     return {"seconds": round(seconds, 2), "claims_per_second": round(len(claims) / seconds, 2),
-            "passages_per_claim": round(windows / len(claims), 2),
+            "pairs_per_claim": round(len(report.window_scores) / len(claims), 2),
             "stage_seconds": {k: round(v, 2) for k, v in report.timings.items()},
             "load_index_seconds": round(load_index, 2), "load_model_seconds": round(load_model, 2),
-            "macro_f1": round(f1_score(gold, labels, average="macro"), 4),
-            "accuracy": round(sum(a == b for a, b in zip(gold, labels)) / len(gold), 4),
-            "peak_rss_mb": round(_peak_rss_mb(), 1)}
+            "macro_f1": f1, "peak_rss_mb": round(_peak_rss_mb(), 1)}
 
 
-def _count_nli_pairs(claims: list[str], index_dir: str) -> dict[str, float]:
-    """NLI pairs per claim with window selection vs every window (same retrieval)."""
-    from verify.corpus import Index
-    from verify.nli.windows import candidate_windows, term_weights, windows
-
-    index = Index.load(index_dir)
-    found = index.search(claims, k=5)
-    chosen = every = 0
-    for claim, ev in zip(claims, found):
-        weights = term_weights(claim, [e.passage.text for e in ev])
-        for e in ev:
-            chosen += len(windows(e.passage.text, weights, keep=KEEP))
-            every += len(candidate_windows(e.passage.text))
-    return {"selected": round(chosen / len(claims), 2), "every_window": round(every / len(claims), 2)}
-
-
-def e2e_section() -> dict[str, Any]:
+def _scifact_retrieval() -> tuple[dict[str, Any], list[str], list[str], str]:
     from verify.bench.datasets import data_root, load_scifact
     from verify.bench.runner import corpus_index, default_cache_dir
 
@@ -223,18 +215,32 @@ def e2e_section() -> dict[str, Any]:
     t = time.perf_counter()
     index, digest, n_docs = corpus_index(dataset, default_cache_dir(), progress=False)
     open_seconds = time.perf_counter() - t
-    claims = [ex.claim for ex in dataset.examples]
-    gold = [ex.label for ex in dataset.examples]
-    index_dir = str(index.path)
-    out = {"dataset": "scifact validation (retrieval over the whole corpus)", "claims": len(claims),
-           "corpus_docs": n_docs, "index_passages": len(index), "top_k": 5,
-           "index": {"build_seconds_recorded": index.manifest.get("build_seconds"),
-                     "open_or_build_seconds_this_run": round(open_seconds, 2), "corpus_hash": digest[:16]},
-           "nli_pairs_per_claim": _count_nli_pairs(claims, index_dir), "engines": {}}
-    del index
-    for engine, kept in (("torch", None), ("onnx", None), ("torch", KEEP), ("onnx", KEEP)):
-        name = f"{engine}, " + ("every window" if kept is None else f"--windows {kept}")
-        out["engines"][name] = _in_child(_e2e, engine, kept, claims, gold, index_dir)
+    head = {"dataset": "scifact validation (retrieval over the whole corpus)", "claims": len(dataset.examples),
+            "corpus_docs": n_docs, "index_passages": len(index), "top_k": 5,
+            "index": {"build_seconds_recorded": index.manifest.get("build_seconds"),
+                      "open_or_build_seconds_this_run": round(open_seconds, 2), "corpus_hash": digest[:16]}}
+    return head, [ex.claim for ex in dataset.examples], [ex.label for ex in dataset.examples], str(index.path)
+
+
+def _budget(pairs: int | None) -> str:
+    return "every window" if pairs is None else f"{pairs} pairs"
+
+
+def e2e_section() -> dict[str, Any]:
+    from verify.pipeline import PAIRS
+
+    out, claims, gold, index_dir = _scifact_retrieval()
+    out["default_pairs"], out["engines"] = PAIRS, {}
+    for engine, pairs in (("bf16", PAIRS), ("torch", PAIRS), ("onnx", PAIRS), ("bf16", None)):
+        out["engines"][f"{engine}, {_budget(pairs)}"] = _in_child(_e2e, engine, pairs, claims, gold, index_dir)
+    return out
+
+
+def pairs_section(budgets: tuple[int | None, ...] = BUDGETS) -> dict[str, Any]:
+    out, claims, gold, index_dir = _scifact_retrieval()
+    out["engine"], out["budgets"] = "bf16", {}
+    for pairs in budgets:
+        out["budgets"][_budget(pairs)] = _in_child(_e2e, "bf16", pairs, claims, gold, index_dir)
     return out
 
 
@@ -288,19 +294,20 @@ def markdown(section: str, r: dict[str, Any]) -> str:
             head.append(f"| {name} | {x['pairs_per_second']} | {x['x_naive_best']} | {x['gflops']} | "
                         f"{x['share_of_fp32_peak']:.0%} | {x['peak_rss_mb']} | {x['label_agreement_with_torch_fp32']:.1%} |")
         head += ["", f"Naive best mode: {d['naive_best']}."]
-    elif section == "e2e":
+    elif section in ("e2e", "pairs"):
         d = r["result"]
         head += [f"{d['dataset']}: {d['claims']} claims, {d['corpus_docs']} documents → {d['index_passages']} passages, "
-                 f"top-{d['top_k']}. Index build time recorded in its manifest: {d['index']['build_seconds_recorded']} s "
-                 f"(open/build in this run: {d['index']['open_or_build_seconds_this_run']} s). NLI pairs per claim: "
-                 f"{d['nli_pairs_per_claim']['every_window']} scoring every window (the default), "
-                 f"{d['nli_pairs_per_claim']['selected']} with `--windows {KEEP}`. Score cache off.", "",
-                 "| engine | claims/s | seconds | retrieve s | score s | model load s | macro-F1 | accuracy | peak RSS MB |",
+                 f"top-{d['top_k']} passages, then the best windows by word overlap (the pair budget). Index build time "
+                 f"recorded in its manifest: {d['index']['build_seconds_recorded']} s (open/build in this run: "
+                 f"{d['index']['open_or_build_seconds_this_run']} s). Score cache off. Macro-F1 of both aggregators on "
+                 "the same score images.", "",
+                 "| run | claims/s | pairs/claim | seconds | retrieve s | score s | macro-F1 rules | macro-F1 learned | peak RSS MB |",
                  "|---|---|---|---|---|---|---|---|---|"]
-        for name, x in d["engines"].items():
+        rows = d["engines"] if section == "e2e" else {f"bf16, {k}": v for k, v in d["budgets"].items()}
+        for name, x in rows.items():
             st = x["stage_seconds"]
-            head.append(f"| {name} | {x['claims_per_second']} | {x['seconds']} | {st.get('retrieve')} | {st.get('score')} | "
-                        f"{x['load_model_seconds']} | {x['macro_f1']} | {x['accuracy']} | {x['peak_rss_mb']} |")
+            head.append(f"| {name} | {x['claims_per_second']} | {x['pairs_per_claim']} | {x['seconds']} | {st.get('retrieve')} | "
+                        f"{st.get('score')} | {x['macro_f1']['rules']} | {x['macro_f1']['learned']} | {x['peak_rss_mb']} |")
     elif section == "memory":
         d = r["result"]
         head += [f"`{d['command']}`", "", "| engine | exit | peak RSS MB | wall s |", "|---|---|---|---|"]
@@ -323,15 +330,19 @@ def write(section: str, result: dict[str, Any], env: dict[str, Any], note: str) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sections", nargs="+", default=["engine", "e2e", "memory"], choices=SECTIONS)
+    parser.add_argument("--sections", nargs="+", default=["engine", "e2e", "pairs", "memory"], choices=SECTIONS)
     parser.add_argument("--note", default="", help="conditions worth recording (e.g. another process on the CPU)")
     parser.add_argument("--index-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--budgets", nargs="+", default=[str(b or "all") for b in BUDGETS],
+                        help="pair budgets of the pairs section (numbers or 'all')")
     args = parser.parse_args(argv)
     from verify.errors import VerifyError
 
-    runners = {"engine": engine_section, "e2e": e2e_section, "memory": memory_section}
+    budgets = tuple(None if b == "all" else int(b) for b in args.budgets)
+    runners = {"engine": engine_section, "e2e": e2e_section, "pairs": lambda: pairs_section(budgets),
+               "memory": memory_section}
     try:
-        if set(args.sections) - {"index"}:
+        if set(args.sections) & {"engine", "e2e", "memory"}:
             print(f"onnx export ready: {_in_child(_prepare_onnx)}")
         for section in args.sections:
             if section == "index":

@@ -32,4 +32,4 @@ def shared_data() -> Path:
 def verifier():
     from verify.nli import load_verifier
 
-    return load_verifier()
+    return load_verifier(engine="torch")  # the fp32 reference (the default engine is bf16 where native)

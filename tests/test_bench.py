@@ -383,3 +383,44 @@ def test_bench_corpus_index_reuses_embeddings_when_the_corpus_changes(tmp_path):
                                progress=False)
     assert n == 7 and grown.manifest["reused_embeddings"] == len(first)  # only the new passage was encoded
     assert grown.search(["ferry 2020"], k=1)[0][0].passage.doc_id == "d9"
+
+
+def test_another_split_of_the_same_corpus_lends_its_embeddings(tmp_path):
+    """SciFact train and validation share one 5,183-abstract corpus: the second index encodes nothing."""
+    from verify.bench.examples import BenchDataset, BenchExample, CorpusDoc
+    from verify.bench.runner import corpus_index
+
+    docs = [CorpusDoc(id=f"d{i}", text=f"Document {i} says the bridge opened in {1900 + i}.") for i in range(4)]
+
+    def dataset(split):
+        return BenchDataset(name="tiny", split=split, kind="claims", labels=("supported", "contradicted"),
+                            examples=[BenchExample(id="1", claim="The bridge opened in 1901.", evidence=[],
+                                                   gold_doc_ids=["d1"], label="supported")],
+                            files=[], corpus_loader=lambda: docs)
+
+    first, _, _ = corpus_index(dataset("validation"), tmp_path, progress=False)
+    other, _, _ = corpus_index(dataset("train"), tmp_path, progress=False)
+    assert other.path != first.path and other.manifest["reused_embeddings"] == len(first)
+
+
+def test_pair_budget_and_aggregator_name_the_results_files():
+    from verify.bench.results import result_stem
+    from verify.pipeline import PAIRS, parse_pairs
+
+    def stem(**settings):
+        return result_stem({"dataset": "scifact", "split": "validation", "mode": "retrieval",
+                            "model": {"label": "minilm-nli"}, "settings": {"checks": True, **settings}})
+
+    assert stem(pairs=PAIRS, aggregator="rules") == "scifact-validation-retrieval-minilm-nli"
+    assert stem(pairs=4, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p4-learned"
+    assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
+    assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
+    assert parse_pairs(None) == PAIRS and parse_pairs("all") is None and parse_pairs("6") == 6
+    for bad in ("0", "-3", "six"):
+        with pytest.raises(InputError):
+            parse_pairs(bad)
+
+
+def test_bad_pairs_or_aggregator_exit_2(cli, tmp_path):
+    assert cli("scifact", "--pairs", "0", "--out", str(tmp_path)).exit_code == 2
+    assert cli("scifact", "--aggregator", "vote", "--out", str(tmp_path)).exit_code == 2

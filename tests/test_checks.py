@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from verify.checks import check_pair, extract_dates, extract_durations, extract_quantities, summarize
+from verify.checks import check_pair, combine, extract_dates, extract_durations, extract_quantities, summarize
 from verify.checks.compare import Interval, relate
 from verify.checks.lexicon import lemmatize, noun_family
 from verify.checks.numbers import parse_number, parse_ordinal
@@ -36,6 +36,8 @@ def test_case(case):
     findings = check_pair(case["claim"], case["evidence"], _date(case.get("doc_date")), _date(case.get("evidence_date")))
     explanation = [f"{f.kind}/{f.relation}: {f.explanation}" for f in findings]
     assert summarize(findings) == case["expected"], explanation
+    if case.get("combined"):
+        assert combine(case["claim"], findings) == case["combined"], explanation
     if case.get("no_findings"):
         assert findings == [], explanation
     if case.get("kind"):

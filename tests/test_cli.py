@@ -59,6 +59,10 @@ def test_missing_files_and_bad_options(tmp_path, corpus, capsys, monkeypatch, re
         (["check", article, "--corpus", corpus, "--out", tmp_path / "r.pdf"], ("unknown report format",)),
         (["check", article, "--corpus", corpus, "--date", "04/01/2026"], ("YYYY-MM-DD",)),
         (["extract", tmp_path], ("directory",)),
+        (["check", article, "--corpus", corpus, "--pairs", "0"], ("--pairs",)),
+        (["check", article, "--corpus", corpus, "--pairs", "many"], ("--pairs",)),
+        (["check", article, "--corpus", corpus, "--aggregator", "vote"], ("unknown aggregator",)),
+        (["train-aggregator", "--sources", "scifact:validation:oracle"], ("train",)),
     ]
     for argv, words in cases:
         code, _, err = run(argv, capsys, monkeypatch)

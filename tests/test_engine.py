@@ -141,6 +141,14 @@ def test_default_cache_in_an_unwritable_place_only_warns(tmp_path, monkeypatch, 
         load_verifier(cache=blocker / "scores.sqlite")
 
 
+def test_auto_engine_is_bf16_exactly_where_it_is_native():
+    from verify.nli.verifier import bf16_native, resolve_engine
+
+    assert resolve_engine("auto") == ("bf16" if bf16_native() else "torch")
+    assert resolve_engine("onnx") == "onnx" and resolve_engine("torch") == "torch"
+    assert load_verifier().cache_key == load_verifier(engine=resolve_engine("auto")).cache_key
+
+
 def test_bf16_engine_agrees_with_fp32(verifier):
     fast = load_verifier(engine="bf16")
     assert fast.cache_key != verifier.cache_key

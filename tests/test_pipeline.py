@@ -38,6 +38,20 @@ def test_report_contract(seed_report):
         assert abs(sum(v.probabilities.values()) - 1) < 1e-3
         assert v.label in v.probabilities
     assert report.summary["checkworthy"] == len(worthy)
+    # the score image: raw probabilities for every scored window, at most the pair budget per claim
+    # (plus one window per passage whose checks decide something), and the verdict's features
+    by_claim = {}
+    for w in report.window_scores:
+        by_claim.setdefault(w.claim_id, []).append(w)
+        assert abs(w.entailment + w.neutral + w.contradiction - 1) < 1e-3 and doc.text  # raw: a distribution
+    for v in report.verdicts:
+        windows = by_claim.get(v.claim_id, [])
+        decided = {f.passage_id for f in report.findings.get(v.claim_id, []) if f.relation != "unrelated"}
+        assert len(windows) <= report.provenance["pairs"] + len(decided)
+        assert v.aggregator == "rules" and set(v.features) == {"S", "C"}
+        for cited in v.evidence:
+            raw = next(w for w in windows if w.doc_span == cited.span and w.passage_id == cited.passage_id)
+            assert cited.raw_entailment == round(raw.entailment, 4)
     assert report.provenance["model_hash"] and report.provenance["index_hash"]
     assert {"extract", "index", "retrieve", "score", "aggregate"} <= set(report.timings)
 
@@ -100,7 +114,8 @@ def test_oracle_judge_and_inline_corpus(pipe):
 
 def test_a_topical_window_does_not_support_a_claim(pipe):
     """The model entails a claim from an abstract sentence that shares one word with it (p≈0.9 on
-    the shipped model); relevance weighting keeps that from becoming `supported`."""
+    the shipped model); relevance weighting keeps that from becoming `supported`. (The same two
+    sentences in ONE passage: tests/test_aggregate.py::test_window_selection_bug_on_the_real_model.)"""
     claim = "Active H. pylori urease has a polymeric structure that comprises two subunits, UreA and UreB."
     topical = ("Urease produces NH(3) and CO(2), neutralizing entering protons and thus buffering the periplasm "
                "to a pH of roughly 6.1 even in gastric juice at a pH below 2.0.")

@@ -5,7 +5,7 @@
 """
 __version__ = "0.1.0"
 
-from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict  # noqa: E402
+from .records import Claim, Document, Evidence, Passage, Report, Verdict, WindowScore  # noqa: E402
 
 
 def __getattr__(name):  # heavy modules (torch, transformers) load on first use only
@@ -29,4 +29,4 @@ def __getattr__(name):  # heavy modules (torch, transformers) load on first use 
 
 
 __all__ = ["Pipeline", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
-           "Claim", "Document", "Evidence", "PairScore", "Passage", "Report", "Verdict", "__version__"]
+           "Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore", "__version__"]

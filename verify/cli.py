@@ -89,7 +89,7 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
-ENGINE_OPTION = typer.Option("torch", help="Inference engine: torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
+ENGINE_OPTION = typer.Option("auto", help="Inference engine: auto (bf16 where the CPU/GPU runs it natively, else torch), torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
 WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
 PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
 MAX_CLAIMS = 1000
@@ -105,7 +105,17 @@ def _announce(claims: int) -> None:
                   "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
 
 
+PAIRS_OPTION = typer.Option("8", "--pairs", help="Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window.")
+AGGREGATOR_OPTION = typer.Option("rules", "--aggregator", help="How window scores and checks become a verdict: rules (the documented rule) or learned (a logistic regression trained on SciFact train).")
 CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
+
+
+def _aggregator(name: str) -> str:
+    from .aggregate import AGGREGATORS
+
+    if name not in AGGREGATORS:
+        raise InputError(f"unknown aggregator '{name}' (choose from: {', '.join(AGGREGATORS)})")
+    return name
 
 
 @app.command()
@@ -127,10 +137,12 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           cache: bool = CACHE_OPTION,
           windows: Optional[int] = WINDOWS_OPTION,
           max_claims: int = MAX_CLAIMS_OPTION,
+          pairs: str = PAIRS_OPTION,
+          aggregator: str = AGGREGATOR_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
-    from .pipeline import Pipeline
+    from .pipeline import Pipeline, parse_pairs
     from .report import render_terminal, write_report
 
     from .profile import check_profile_model, load_profile, pipeline_settings
@@ -142,7 +154,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
                     engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
-                    on_claims=None if quiet else _announce,
+                    on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
+                    aggregator=_aggregator(aggregator),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
@@ -215,6 +228,27 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
     out.print(f"on the {prof.rows} rows: macro-F1 {m['before']['macro_f1']} -> {m['after']['macro_f1']}, "
               f"contradicted precision {m['before']['contradicted_precision']} -> {m['after']['contradicted_precision']}")
     out.print(f"wrote {profile_out}")
+
+
+@app.command("train-aggregator")
+def train_aggregator_command(
+        data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data)."),
+        engine: str = typer.Option("auto", help="NLI engine used to compute the features (as at run time)."),
+        out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
+        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
+    """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
+    from .aggregate.train import MODEL_FILE, train_aggregator
+    from .nli.verifier import resolve_engine
+
+    out_path = out_file or MODEL_FILE
+    chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
+    if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
+        raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
+                         f"joined by colons), got {sources!r}")
+    params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
+                              data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
+    out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
+                  f"and {out_path.with_name('LEARNED.md')}")
 
 
 @app.command()

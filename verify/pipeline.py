@@ -1,4 +1,4 @@
-"""Wiring: Document → claims → evidence → pair scores → verdicts → Report."""
+"""Wiring: Document → claims → evidence → window scores + check findings → verdicts → Report."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence, Union
 
 from . import __version__
-from .aggregate import Thresholds, apply_checks, aggregate
+from .aggregate import ClaimRef, Thresholds, load_aggregator
 from .errors import InputError
-from .records import Claim, Document, Evidence, PairScore, Passage, Report, Verdict
-from .nli.windows import term_weights, windows
+from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore
+from .nli.windows import ranked_windows
 
 if TYPE_CHECKING:
     from .corpus import Index, SourceDoc
 
 CLAIM_BATCH = 256  # claims per retrieval/scoring round
+PAIRS = 8  # NLI pairs (evidence windows) per claim by default; benchmarks/results/pairs-curve-*.md
 CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
 
 
@@ -42,8 +43,9 @@ class Pipeline:
 
     def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
                  thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
-                 progress: bool = False, trust_remote_code: bool = False, engine: str = "torch",
-                 cache: bool | str = False, windows_kept: int | None = None, max_claims: int | None = None,
+                 progress: bool = False, trust_remote_code: bool = False, engine: str = "auto",
+                 cache: bool | str = False, windows_kept: int | None = None, pairs: int | None = PAIRS,
+                 aggregator: str = "rules", max_claims: int | None = None,
                  on_claims: Callable[[int], None] | None = None, temperature: float | None = None):
         self.model_name = model
         self.top_k = top_k
@@ -54,13 +56,16 @@ class Pipeline:
         self.batch_size = batch_size
         self.progress = progress
         self.trust_remote_code = trust_remote_code
-        self.engine = engine  # "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
+        self.engine = engine  # "auto" (bf16 where native, else torch) | "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
         self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
         self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
+        self.pairs = pairs  # evidence windows scored per claim, best by the cheap re-rank (None = every window)
+        self.aggregator_name = aggregator
         self.max_claims = max_claims  # check: refuse (exit 2) an article with more claims to verify than this
         self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
         self.temperature = temperature  # NLI logit temperature (None = the model folder's calibration.json)
         self._verifier = None
+        self._aggregator = None
 
     # -- components ---------------------------------------------------------------------------
     @property
@@ -73,6 +78,12 @@ class Pipeline:
                 extra["temperature"] = self.temperature
             self._verifier = load_verifier(self.model_name, engine=self.engine, cache=self.cache, **extra)
         return self._verifier
+
+    @property
+    def aggregator(self):
+        if self._aggregator is None:
+            self._aggregator = load_aggregator(self.aggregator_name, self.thresholds)
+        return self._aggregator
 
     def open_corpus(self, corpus: CorpusLike):
         from .corpus import Index, chunk, open_index
@@ -121,24 +132,17 @@ class Pipeline:
 
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[str]], date: dt.date | None = None) -> list[Verdict]:
         """Oracle mode: verify each claim against given evidence texts (no retrieval)."""
-        verdicts = []
-        all_ev: list[list[Evidence]] = []
-        for i, texts in enumerate(evidence):
-            ev = [Evidence(passage=Passage(id=f"e{i + 1}.{j + 1}", doc_id=f"evidence-{j + 1}", text=t, span=(0, len(t))),
-                           rank=j + 1, score=1.0) for j, t in enumerate(texts)]
-            all_ev.append(ev)
-        ids = [f"c{i + 1}" for i in range(len(claims))]
-        pair_scores = self._score(list(zip(ids, claims)), all_ev, date, progress=self.progress)
-        for cid, ev in zip(ids, all_ev):
-            verdicts.append(aggregate(cid, pair_scores.get(cid, []), ev, self.thresholds))
-        return verdicts
+        refs = [ClaimRef(f"c{i + 1}", text) for i, text in enumerate(claims)]
+        scores, findings = self.score(refs, given_evidence(evidence), date, progress=self.progress)
+        return [self.aggregator(c, scores[c.id], findings[c.id]) for c in refs]
 
     def verify_retrieved(self, claims: Sequence[tuple[str, str]], evidence: Sequence[list[Evidence]],
                          date: dt.date | None = None) -> list[Verdict]:
         """Verdicts for (id, text) claims whose evidence is already retrieved — the scoring and
         aggregation `check` does, for engines that retrieve elsewhere (verify/distributed). Ids must be unique."""
-        scores = self._score(list(claims), evidence, date)
-        return [aggregate(cid, scores.get(cid, []), ev, self.thresholds) for (cid, _), ev in zip(claims, evidence)]
+        refs = [ClaimRef(cid, text) for cid, text in claims]
+        scores, findings = self.score(refs, evidence, date)
+        return [self.aggregator(c, scores[c.id], findings[c.id]) for c in refs]
 
     # -- stages ---------------------------------------------------------------------------------
     def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike, timings: dict) -> Report:
@@ -152,8 +156,10 @@ class Pipeline:
         # Claims go through retrieval → scoring → aggregation in batches, so the pair/window working
         # set stays bounded on very long articles; the report itself grows with the claims.
         evidence: dict[str, list[Evidence]] = {}
-        scores: dict[str, list[PairScore]] = {}
+        scores: dict[str, list[WindowScore]] = {}
+        findings: dict[str, list[CheckFinding]] = {}
         verdicts: list[Verdict] = []
+        aggregator = self.aggregator
         for key in ("retrieve", "score", "aggregate"):
             timings[key] = 0.0
         from rich.progress import Progress
@@ -167,55 +173,95 @@ class Pipeline:
                 evidence.update((c.id, ev) for c, ev in zip(batch, found))
                 timings["retrieve"] += time.perf_counter() - t
                 t = time.perf_counter()
-                scores.update(self._score([(c.id, c.text) for c in batch], found, document.date,
-                                          progress=self.progress and len(targets) <= CLAIM_BATCH))
+                got, checked = self.score(batch, found, document.date,
+                                           progress=self.progress and len(targets) <= CLAIM_BATCH)
+                scores.update(got)
+                findings.update(checked)
                 timings["score"] += time.perf_counter() - t
                 t = time.perf_counter()
-                verdicts += [aggregate(c.id, scores.get(c.id, []), evidence[c.id], self.thresholds) for c in batch]
+                verdicts += [aggregator(c, scores[c.id], findings[c.id]) for c in batch]
                 timings["aggregate"] += time.perf_counter() - t
                 bar.advance(task, len(batch))
         from .report import summarize
 
         return Report(
             document=document, claims=claims, evidence=evidence,
-            pair_scores=[p for c in targets for p in scores.get(c.id, [])], verdicts=verdicts,
+            window_scores=[w for c in targets for w in scores.get(c.id, [])],
+            findings={c.id: findings[c.id] for c in targets if findings.get(c.id)}, verdicts=verdicts,
             summary=summarize(claims, verdicts),
             provenance={"version": __version__, "model": verifier.name, "model_hash": verifier.hash,
                         "index_hash": index.manifest.get("corpus_hash"), "top_k": self.top_k, "checks": self.checks,
+                        "pairs": self.pairs, "windows": self.windows_kept, "aggregator": aggregator.name,
+                        "engine": self.engine,
                         "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
             timings={k: round(v, 3) for k, v in timings.items()},
         )
 
-    def _score(self, claims: list[tuple[str, str]], evidence: Iterable[list[Evidence]],
-               date: dt.date | None, progress: bool = False) -> dict[str, list[PairScore]]:
-        """Score every (window, claim) pair in one batched call, keep each passage's most decisive window."""
+    def score(self, claims: Sequence[ClaimRef | Claim], evidence: Iterable[list[Evidence]], date: dt.date | None,
+               progress: bool = False) -> tuple[dict[str, list[WindowScore]], dict[str, list[CheckFinding]]]:
+        """The claims' score images and check findings. Per claim: every passage is checked; its
+        candidate windows are re-ranked by the claim's word weight they hold (`ranked_windows`) and
+        the best `pairs` are scored in one batched NLI call with every other claim's, plus, for a
+        passage whose checks decide something, its best window holding the deciding evidence
+        (a number mismatch must reach the verdict whatever the budget). Nothing is adjusted here."""
+        from .aggregate.evidence import passage_decisions
+        from .checks import check_pair
         from .checks.lexicon import content_lemmas
 
-        claim_words = {cid: content_lemmas(text) for cid, text in claims}
-        jobs: list[tuple[str, str, Passage, tuple[int, int]]] = []
-        for (cid, text), ev in zip(claims, evidence):
-            weights = term_weights(text, [e.passage.text for e in ev]) if self.windows_kept is not None else None
-            for e in ev:
-                for w in windows(e.passage.text, weights, keep=self.windows_kept):
-                    jobs.append((cid, text, e.passage, w))
-        probs = self.verifier.predict([(p.text[a:b], text) for _, text, p, (a, b) in jobs],
+        jobs: list[tuple[str, Evidence, tuple[int, int], float, int]] = []
+        findings: dict[str, list[CheckFinding]] = {}
+        for claim, ev in zip(claims, evidence):
+            found: list[CheckFinding] = []
+            if self.checks:
+                for e in ev:
+                    found += [f.model_copy(update={"passage_id": e.passage.id})
+                              for f in check_pair(claim.text, e.passage.text, doc_date=date)]
+            findings[claim.id] = found
+            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept)
+            chosen = ranked if self.pairs is None else ranked[: self.pairs]
+            decided = passage_decisions(claim.text, found)
+            for pid, (decision, deciding) in decided.items():
+                spans = [f.evidence_span for f in deciding if f.evidence_span]
+                i = next((k for k, e in enumerate(ev) if e.passage.id == pid), None)
+                if decision == "none" or i is None:
+                    continue
+                holds = [r for r in ranked if r[0] == i and any(r[1][0] <= a and b <= r[1][1] for a, b in spans)]
+                if holds and not any(r in chosen for r in holds):
+                    chosen = chosen + holds[:1]
+            jobs += [(claim.id, ev[i], span, overlap, rank) for rank, (i, span, overlap) in enumerate(chosen, start=1)]
+        texts = {c.id: c.text for c in claims}
+        probs = self.verifier.predict([(e.passage.text[a:b], texts[cid]) for cid, e, (a, b), _, _ in jobs],
                                       batch_size=self.batch_size, progress=progress)
-        best: dict[tuple[str, str], PairScore] = {}
-        for (cid, text, passage, w), pr in zip(jobs, probs):
-            words = claim_words[cid]
-            relevance = len(words & content_lemmas(passage.text[w[0]:w[1]])) / len(words) if words else None
-            score = PairScore(claim_id=cid, passage_id=passage.id, window_span=w, relevance=relevance, **pr)
-            key = (cid, passage.id)
-            old = best.get(key)
-            if old is None or max(score.entailment, score.contradiction) > max(old.entailment, old.contradiction):
-                best[key] = score
-        out: dict[str, list[PairScore]] = {}
-        for (cid, _), score in best.items():
-            out.setdefault(cid, []).append(score)
-        if self.checks:
-            texts = dict(claims)
-            passages = {p.id: p for _, _, p, _ in jobs}
-            for cid, scores in out.items():
-                out[cid] = apply_checks(texts[cid], scores, passages, date)
-        return out
+        claim_words = {c.id: content_lemmas(c.text) for c in claims}
+        scores: dict[str, list[WindowScore]] = {c.id: [] for c in claims}
+        for (cid, e, (a, b), overlap, rank), pr in zip(jobs, probs):
+            p, words = e.passage, claim_words[cid]
+            relevance = len(words & content_lemmas(p.text[a:b])) / len(words) if words else None
+            scores[cid].append(WindowScore(
+                claim_id=cid, passage_id=p.id, doc_id=p.doc_id, window_span=(a, b),
+                doc_span=(p.span[0] + a, p.span[0] + b), text=p.text[a:b], relevance=relevance, rank=rank,
+                passage_rank=e.rank, retrieval=e.score, bm25=e.bm25, dense=e.dense, overlap=round(overlap, 4), **pr))
+        return scores, findings
+
+
+def given_evidence(evidence: Sequence[Sequence[str]]) -> list[list[Evidence]]:
+    """Oracle mode: each claim's evidence texts as passages of their own, in the order given."""
+    return [[Evidence(passage=Passage(id=f"e{i + 1}.{j + 1}", doc_id=f"evidence-{j + 1}", text=t, span=(0, len(t))),
+                      rank=j + 1, score=1.0) for j, t in enumerate(texts)] for i, texts in enumerate(evidence)]
+
+
+def parse_pairs(value: str | int | None, default: int | None = PAIRS) -> int | None:
+    """A pair budget as given on a command line: a positive number, 'all' (every window: None), or
+    None for the default."""
+    if value is None:
+        return default
+    if str(value).strip().lower() == "all":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise InputError(f"--pairs must be a positive number or 'all', got {value!r}")
+    return n

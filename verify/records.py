@@ -1,6 +1,7 @@
 """The small immutable records passed between pipeline stages.
 
-Document ──extract──▶ Claim* ──retrieve──▶ Evidence* ──score──▶ PairScore* ──aggregate──▶ Verdict ──▶ Report
+Document ──extract──▶ Claim* ──retrieve──▶ Evidence* ──score──▶ WindowScore* ──aggregate──▶ Verdict ──▶ Report
+                                                        (+ CheckFinding* per passage)
 
 Every record is a frozen pydantic model, so each stage's output can be written as JSON(L)
 and read back unchanged (`Model.model_validate_json`).
@@ -12,7 +13,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 Label = Literal["supported", "contradicted", "not_enough_info"]
 LABELS: tuple[Label, ...] = ("supported", "contradicted", "not_enough_info")
@@ -75,19 +76,30 @@ class CheckFinding(Record):
     explanation: str  # e.g. "claim: >10 agreements; evidence: 14 memorandums → consistent"
     claim_span: Optional[Span] = None  # span inside the claim text
     evidence_span: Optional[Span] = None  # span inside the passage text
+    anchor: Optional[str] = None  # the counted noun / event both sides are about; None = matched on nearby words only
+    passage_id: Optional[str] = None  # the passage compared (set by the pipeline)
 
 
-class PairScore(Record):
-    """NLI probabilities for one (evidence passage, claim) pair, taken on the best window."""
+class WindowScore(Record):
+    """Raw NLI probabilities for one (evidence window, claim) pair: one cell of the claim's score
+    image. Nothing here is adjusted; the aggregator combines windows and check findings."""
 
     claim_id: str
     passage_id: str
+    doc_id: str
+    window_span: Span  # inside the passage text
+    doc_span: Span  # the same window inside the corpus document
+    text: str  # the window (the NLI premise)
     entailment: float
     neutral: float
     contradiction: float
-    window_span: Span  # the part of the passage text the probabilities come from
-    checks: list[CheckFinding] = Field(default_factory=list)
     relevance: Optional[float] = None  # share of the claim's content words found in the window
+    rank: int = 1  # the window's rank among the claim's scored windows (re-rank order, 1 = best)
+    passage_rank: int = 1  # its passage's retrieval rank
+    retrieval: Optional[float] = None  # its passage's fused retrieval score
+    bm25: Optional[float] = None
+    dense: Optional[float] = None
+    overlap: Optional[float] = None  # the re-rank score: weighted share of the claim's words in the window
 
 
 class CitedEvidence(Record):
@@ -95,8 +107,11 @@ class CitedEvidence(Record):
     doc_id: str
     span: Span  # span in the corpus document of the window the verdict rests on
     text: str
-    entailment: float
+    entailment: float  # as the verdict used it: after check findings and relevance weighting
     contradiction: float
+    raw_entailment: Optional[float] = None  # the NLI model's own probabilities on this window
+    raw_contradiction: Optional[float] = None
+    relevance: Optional[float] = None
 
 
 class Verdict(Record):
@@ -106,6 +121,8 @@ class Verdict(Record):
     evidence: list[CitedEvidence] = Field(default_factory=list)
     checks: list[CheckFinding] = Field(default_factory=list)
     explanation: str = ""
+    aggregator: str = "rules"  # which aggregator decided (verify.aggregate)
+    features: dict[str, float] = Field(default_factory=dict)  # the per-claim values the decision used
 
 
 class Report(Record):
@@ -113,7 +130,8 @@ class Report(Record):
     document: Document
     claims: list[Claim]
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # claim id → ranked evidence
-    pair_scores: list[PairScore] = Field(default_factory=list)
+    window_scores: list[WindowScore] = Field(default_factory=list)  # every scored window, raw probabilities
+    findings: dict[str, list[CheckFinding]] = Field(default_factory=dict)  # claim id → check findings, every passage
     verdicts: list[Verdict] = Field(default_factory=list)
     summary: dict[str, int] = Field(default_factory=dict)
     provenance: dict = Field(default_factory=dict)  # model name + hash, index hash, settings, version

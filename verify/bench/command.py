@@ -53,6 +53,9 @@ def bench_command(
     engine: str = typer.Option("torch", help="inference engine: torch (fp32), bf16 or onnx (int8 ONNX Runtime); results files get a -bf16 / -onnx suffix"),
     windows: Optional[int] = typer.Option(None, "--windows", min=1, help="score each passage whole + only the N sentence "
                                           "windows closest to the claim, not every window (faster; files get -wN)"),
+    pairs: Optional[str] = typer.Option(None, "--pairs", help="evidence windows scored per claim: a number or 'all' "
+                                        "(default 8; other values give files -pN / -pall)"),
+    aggregator: str = typer.Option("rules", "--aggregator", help="rules | learned (files get -learned)"),
     profile: Optional[Path] = typer.Option(None, "--profile", help="calibration profile from `verify calibrate` "
                                            "(fit it on a train split); files get -<profile name>"),
 ) -> None:
@@ -75,7 +78,7 @@ def user_results_dir() -> Path:
 
 def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
          compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress,
-         engine="torch", windows=None, profile=None) -> None:
+         engine="torch", windows=None, pairs=None, aggregator="rules", profile=None) -> None:
     from .results import compare_table, read_result
 
     targets = targets or []
@@ -104,12 +107,17 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     if batch_size <= 0 or top_k <= 0:
         raise InputError("--batch-size and --top-k must be positive")
 
-    from .runner import RunSettings
+    from ..aggregate import AGGREGATORS
+    from ..pipeline import parse_pairs
+    from .runner import DEFAULT_PAIRS, RunSettings
+
+    if aggregator not in AGGREGATORS:
+        raise InputError(f"unknown aggregator '{aggregator}' (choose from: {', '.join(AGGREGATORS)})")
 
     settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,
                            batch_size=batch_size, resume=resume, data_dir=str(data_dir) if data_dir else None,
-                           progress=progress, engine=engine, windows_kept=windows,
-                           profile=str(profile) if profile else None)
+                           progress=progress, engine=engine, windows_kept=windows, pairs=parse_pairs(pairs, DEFAULT_PAIRS),
+                           aggregator=aggregator, profile=str(profile) if profile else None)
     name = targets[0]
     if name == "nli":
         from .nli_suite import run_nli_suite, write_nli_results
@@ -171,3 +179,4 @@ def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col,
                              "not_enough_info, not_supported, or entailment, neutral, contradiction, not_entailment)")
         return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_label_map(label_map), id_col, doc_col)
     return load_benchmark(name, split, data_dir, dedup)
+

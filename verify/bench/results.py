@@ -13,12 +13,20 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 
 
 def result_stem(record: dict) -> str:
-    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN]: one file set per table row."""
+    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-learned]: one file set per table row
+    (-pN only when N is not the default pair budget)."""
+    from .runner import DEFAULT_PAIRS
+
+    settings = record["settings"]
     stem = f"{record['dataset']}-{record['split']}-{record['mode']}-{record['model']['label']}"
-    if not record["settings"].get("checks", True):
+    if not settings.get("checks", True):
         stem += "-nochecks"
-    if record["settings"].get("windows_kept") is not None:
-        stem += f"-w{record['settings']['windows_kept']}"
+    if settings.get("windows_kept") is not None:
+        stem += f"-w{settings['windows_kept']}"
+    if "pairs" in settings and settings["pairs"] != DEFAULT_PAIRS:
+        stem += "-pall" if settings["pairs"] is None else f"-p{settings['pairs']}"
+    if settings.get("aggregator", "rules") != "rules":
+        stem += f"-{settings['aggregator']}"
     return stem
 
 

@@ -18,6 +18,7 @@ from .baselines import MajorityBaseline, load_or_fit_lexical
 from .datasets import data_root, sample
 from .examples import BenchDataset, BenchExample
 from .metrics import classification_metrics, peak_memory_mb, retrieval_recall
+from ..pipeline import PAIRS as DEFAULT_PAIRS
 
 BASELINES = ("majority", "lexical")
 RECALL_KS = (1, 3, 5, 10)
@@ -46,6 +47,8 @@ class RunSettings:
     progress: bool = True
     engine: str = "torch"  # torch | bf16 | onnx
     windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
+    pairs: Optional[int] = DEFAULT_PAIRS  # evidence windows scored per claim (None = every window)
+    aggregator: str = "rules"  # rules | learned
     profile: Optional[str] = None  # calibration profile (temperature + thresholds) from `verify calibrate`
 
     def model_label(self) -> str:
@@ -124,14 +127,19 @@ class NliPairPredictor(Predictor):
 
 
 class PipelineOraclePredictor(Predictor):
-    """Claims with their gold evidence through Pipeline.judge: the verifier + aggregation alone."""
+    """Claims with their gold evidence through the pipeline's scoring and aggregation (Pipeline.judge)."""
 
     def __init__(self, pipeline, name: str, model_hash: str):
         self.pipeline, self.name, self.hash = pipeline, name, model_hash
 
     def predict(self, batch):
-        verdicts = self.pipeline.judge([ex.claim for ex in batch], [ex.evidence for ex in batch])
-        self.pairs_scored += sum(len(ex.evidence) for ex in batch)
+        from ..aggregate import ClaimRef
+        from ..pipeline import given_evidence
+
+        refs = [ClaimRef(f"c{i + 1}", ex.claim) for i, ex in enumerate(batch)]
+        scores, findings = self.pipeline.score(refs, given_evidence([ex.evidence for ex in batch]), None)
+        self.pairs_scored += sum(len(w) for w in scores.values())
+        verdicts = [self.pipeline.aggregator(c, scores[c.id], findings[c.id]) for c in refs]
         return [{"raw": dict(v.probabilities), "raw_label": v.label} for v in verdicts]
 
 
@@ -157,7 +165,7 @@ class PipelineRetrievalPredictor(Predictor):
 
     def predict(self, batch):
         report = self.pipeline.check_claims([ex.claim for ex in batch], self.index)
-        self.pairs_scored += len(report.pair_scores)
+        self.pairs_scored += len(report.window_scores)
         out = []
         for claim, verdict in zip(report.claims, report.verdicts):
             ranked = [ev.passage.doc_id for ev in sorted(report.evidence.get(claim.id, []), key=lambda e: e.rank)]
@@ -179,8 +187,13 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
         return Index.load(folder), digest, len(docs)
     from ..corpus.store import load_previous
 
-    # an older index (other format or corpus) still lends its embeddings: encoding is the slow part
-    index = Index.build(chunk(docs), progress=progress, reuse=load_previous(folder) if folder.is_dir() else None)
+    # an older index (other format or corpus, or another split's over the same corpus) still lends
+    # its embeddings: encoding is the slow part
+    reuse = load_previous(folder) if folder.is_dir() else None
+    for sibling in sorted(cache_dir.glob(f"{dataset.name}-*-index")) if reuse is None else []:
+        if (reuse := load_previous(sibling)) is not None:
+            break
+    index = Index.build(chunk(docs), progress=progress, reuse=reuse)
     cache_dir.mkdir(parents=True, exist_ok=True)
     index.save(folder, extra={"corpus_hash": digest})
     return index, digest, len(docs)
@@ -221,7 +234,8 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
 
     prof = load_profile(settings.profile) if settings.profile else None
     pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks, engine=settings.engine,
-                        windows_kept=settings.windows_kept, **pipeline_settings(prof))
+                        windows_kept=settings.windows_kept, pairs=settings.pairs, aggregator=settings.aggregator,
+                        **pipeline_settings(prof))
     if prof:
         check_profile_model(prof, pipeline.verifier)
         extra["profile"] = prof.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
@@ -248,6 +262,7 @@ def run_key(dataset: BenchDataset, settings: RunSettings, predictor: Predictor) 
         parts.append(settings.engine)
     if settings.windows_kept is not None:  # older cache keys (every window) stay valid
         parts.append(f"windows={settings.windows_kept}")
+    parts += [f"pairs={settings.pairs}", f"aggregator={settings.aggregator}"]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
 
@@ -344,7 +359,9 @@ def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path,
         "model": {"name": predictor.name, "label": settings.model_label(), "hash": predictor.hash, "engine": settings.engine},
         "settings": {"limit": settings.limit, "seed": settings.seed, "checks": settings.checks,
                      "top_k": settings.top_k, "batch_size": settings.batch_size,
-                     "windows_kept": settings.windows_kept, **extra},
+                     "windows_kept": settings.windows_kept,
+                     **({} if settings.model in BASELINES or dataset.kind == "nli" and settings.mode == "oracle"
+                        else {"pairs": settings.pairs, "aggregator": settings.aggregator}), **extra},
         "data": {"files": [p.name for p in dataset.files], "sha256": dataset.checksum(),
                  "examples_in_split": len(dataset.examples), "dedup": dataset.dedup, "notes": dataset.notes},
         "n": len(predictions), "limit": settings.limit, "seed": settings.seed,

@@ -32,15 +32,20 @@ def load_results(results_dir: Path) -> tuple[list[dict], list[dict]]:
 
 
 def claims_table(runs: list[dict]) -> list[str]:
-    lines = ["| dataset | split | mode | model | checks | n | accuracy | macro-F1 (95% CI) | bal. acc. | AUROC | ECE | recall@5 | pairs/s | file |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    runs = sorted(runs, key=lambda r: (r["dataset"], r["split"], r["mode"], r["model"]["label"], not r["settings"].get("checks", True)))
+    lines = ["| dataset | split | mode | model | checks | aggregator | pairs/claim | n | accuracy | macro-F1 (95% CI) | bal. acc. | AUROC | ECE | recall@5 | pairs/s | file |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    runs = sorted(runs, key=lambda r: (r["dataset"], r["split"], r["mode"], r["model"]["label"], not r["settings"].get("checks", True),
+                                       r["settings"].get("aggregator", ""), str(r["settings"].get("pairs"))))
     for r in runs:
         m = r["metrics"]
         low, high = m["headline_ci95"]
         recall = (m.get("retrieval") or {}).get("recall@5")
+        baseline = r["model"]["label"] in ("majority", "lexical")
+        # runs before the pair budget existed scored every window with the rule
+        aggregator = "–" if baseline else r["settings"].get("aggregator", "rules")
+        pairs = "–" if baseline else r["settings"].get("pairs", "all") or "all"
         lines.append(f"| {r['dataset']} | {r['split']} | {r['mode']} | {r['model']['label']} | "
-                     f"{'on' if r['settings'].get('checks', True) else 'off'} | {r['n']} | {fmt(m['accuracy'])} | "
+                     f"{'on' if r['settings'].get('checks', True) else 'off'} | {aggregator} | {pairs} | {r['n']} | {fmt(m['accuracy'])} | "
                      f"{fmt(m['macro_f1'])} ({fmt(low)}–{fmt(high)}) | {fmt(m['balanced_accuracy'])} | {fmt(m.get('auroc'))} | "
                      f"{fmt(m['ece'])} | {fmt(recall)} | {fmt(r['performance'].get('pairs_per_second'), 1)} | "
                      f"[json]({'results/' + r['_file']}) |")

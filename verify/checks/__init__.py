@@ -2,6 +2,7 @@
 
     check_pair(claim, evidence, doc_date=None, evidence_date=None) -> list[CheckFinding]
     summarize(findings) -> "consistent" | "inconsistent" | "none"
+    combine(claim, findings) -> the same, slot by slot: what the verdict uses (see compare.combine)
     extract_quantities(text) -> list[Quantity];  extract_dates(text, doc_date) -> list[DateMention]
 
 Extraction
@@ -58,7 +59,7 @@ Comparison (one finding per claim item)
   and share none, the pair is unrelated. Every doubt resolves to "unrelated": a false
   "inconsistent" flips a verdict to contradicted.
 """
-from verify.checks.compare import check_pair, summarize
+from verify.checks.compare import check_pair, combine, summarize
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
 from verify.checks.quantities import Quantity, extract_quantities
 
@@ -67,6 +68,7 @@ __all__ = [
     "Duration",
     "Quantity",
     "check_pair",
+    "combine",
     "extract_dates",
     "extract_durations",
     "extract_quantities",

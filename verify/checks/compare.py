@@ -28,6 +28,7 @@ from verify.checks.lexicon import (
     sentence_bounds,
     sentence_of,
 )
+from verify.checks.numbers import DIGITS
 from verify.checks.quantities import Quantity, extract_quantities
 from verify.records import CheckFinding
 
@@ -260,16 +261,24 @@ def _specifics(text: str, names: frozenset[str]) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 # findings
 
-def _finding(kind: str, relation: Relation, explanation: str, claim_span: Span, evidence_span: Span | None) -> CheckFinding:
-    return CheckFinding(kind=kind, relation=relation, explanation=explanation, claim_span=claim_span, evidence_span=evidence_span)  # type: ignore[arg-type]
+def _finding(kind: str, relation: Relation, explanation: str, claim_span: Span, evidence_span: Span | None,
+             anchor: str | None = None) -> CheckFinding:
+    return CheckFinding(kind=kind, relation=relation, explanation=explanation, claim_span=claim_span,  # type: ignore[arg-type]
+                        evidence_span=evidence_span, anchor=anchor if relation != "unrelated" else None)
 
 
-def _best(candidates: list[tuple[Relation, str, Span]], kind: str, claim_span: Span, claim_text: str, missing: str) -> CheckFinding:
-    """One finding from the candidate comparisons: any consistent wins, then inconsistent."""
+# (relation, evidence description, evidence span, anchor: the counted noun / event both sides are about, or None)
+Candidate = tuple[Relation, str, Span, "str | None"]
+
+
+def _best(candidates: list[Candidate], kind: str, claim_span: Span, claim_text: str, missing: str) -> CheckFinding:
+    """One finding from the candidate comparisons: any consistent wins (one tied to the same counted
+    noun or event first), then inconsistent."""
     for wanted in ("consistent", "inconsistent", "unrelated"):
-        for relation, evidence_text, evidence_span in candidates:
-            if relation == wanted:
-                return _finding(kind, relation, f"claim: {claim_text}; evidence: {evidence_text} → {relation}", claim_span, evidence_span)
+        found = [c for c in candidates if c[0] == wanted]
+        for relation, evidence_text, evidence_span, anchor in sorted(found, key=lambda c: c[3] is None):
+            return _finding(kind, relation, f"claim: {claim_text}; evidence: {evidence_text} → {relation}", claim_span,
+                            evidence_span, anchor)
     return _finding(kind, "unrelated", f"claim: {claim_text}; evidence: {missing} → unrelated", claim_span, None)
 
 
@@ -314,7 +323,7 @@ def check_quantities(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
         if c.kind == "ordinal":
             continue
         c_interval = quantity_interval(c, rounding_slack(c))
-        candidates: list[tuple[Relation, str, Span]] = []
+        candidates: list[Candidate] = []
         for e in evidence.quantities:
             strength = _match_strength(c, e, claim, evidence)
             if strength is None:
@@ -329,7 +338,9 @@ def check_quantities(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
                 relation = "unrelated"
             if relation == "consistent" and not same_subject(claim, evidence, e.span[0]):
                 relation = "unrelated"
-            candidates.append((relation, e.describe(), e.span))
+            # a "weak" match (a bare number near shared words) is not about a named thing: it never supports
+            anchor = (noun_family(c.noun) or c.noun or c.unit or c.kind) if strength == "strong" else None
+            candidates.append((relation, e.describe(), e.span, anchor))
         findings.append(_best(candidates, "numeric", c.span, c.describe(), "no matching quantity"))
     return findings
 
@@ -352,23 +363,24 @@ def check_ordinals(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
         if c.kind != "ordinal":
             continue
         family = noun_family(c.noun)
-        candidates: list[tuple[Relation, str, Span]] = []
+        anchor = family or c.noun
+        candidates: list[Candidate] = []
         for e in evidence.quantities:
             if noun_family(e.noun) != family or not same_subject(claim, evidence, e.span[0]):
                 continue
             if e.kind == "ordinal":
                 if e.value == c.value:
-                    candidates.append(("consistent", e.describe(), e.span))
+                    candidates.append(("consistent", e.describe(), e.span, anchor))
                 elif e.value != 1 and same_time(claim, evidence, e.span[0]):
-                    candidates.append(("inconsistent", e.describe(), e.span))
+                    candidates.append(("inconsistent", e.describe(), e.span, anchor))
             elif e.kind == "count" and e.bound == "exact" and e.value == c.value:
-                candidates.append(("consistent", e.describe(), e.span))
+                candidates.append(("consistent", e.describe(), e.span, anchor))
         event = NOUN_FAMILY_TO_EVENT.get(family or "")
         if event:
             dated = _event_dates(evidence, event)
             if len(dated) == int(c.value) and dated and same_subject(claim, evidence, dated[-1].span[0]):
                 listed = ", ".join(d.text for d in dated)
-                candidates.append(("consistent", f"{len(dated)} dated {event}s ({listed})", dated[-1].span))
+                candidates.append(("consistent", f"{len(dated)} dated {event}s ({listed})", dated[-1].span, event))
         findings.append(_best(candidates, "ordinal", c.span, c.describe(), f"no count of {c.noun_text}s"))
     return findings
 
@@ -390,7 +402,7 @@ def check_dates(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
         family = claim.nearest_event(c.span)
         label = f"'{c.text}' ({c.describe()}{', ' + family if family else ''})"
         c_interval = _date_interval(c)
-        candidates: list[tuple[Relation, str, Span]] = []
+        candidates: list[Candidate] = []
         claim_words = content_lemmas(_without(claim.text, c.span))
         for e in evidence.dates:
             if not e.resolved:
@@ -404,11 +416,11 @@ def check_dates(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
                     continue
                 if relation == "inconsistent" and family in REPEATABLE_EVENTS and not same_occasion(claim, c.span, evidence, e.span[0]):
                     relation = "unrelated"  # another meeting / visit / signing, not the claimed one
-                candidates.append((relation, e_desc, e.span))
+                candidates.append((relation, e_desc, e.span, family))
             elif family is None and relation == "consistent":
                 lo, hi = evidence.sentence(e.span[0])
                 if len(claim_words & content_lemmas(_without(evidence.text[lo:hi], (e.span[0] - lo, e.span[1] - lo)))) >= 2:
-                    candidates.append(("consistent", e_desc, e.span))
+                    candidates.append(("consistent", e_desc, e.span, None))  # shared words only: no event to tie it to
         findings.append(_best(candidates, "date", c.span, label, "no date for the same event"))
     return findings
 
@@ -434,11 +446,11 @@ def check_durations(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
         if family is None:
             findings.append(_finding("duration", "unrelated", f"claim: {label}; no event to measure → unrelated", c.span, None))
             continue
-        candidates: list[tuple[Relation, str, Span]] = []
+        candidates: list[Candidate] = []
         for e in evidence.durations:
             if evidence.nearest_event(e.span) == family and same_subject(claim, evidence, e.span[0]):
                 e_interval = Interval(e.low_days, e.high_days)
-                candidates.append((relate(c_interval, e_interval, evidence_vague=True), e.describe(), e.span))
+                candidates.append((relate(c_interval, e_interval, evidence_vague=True), e.describe(), e.span, family))
         dated = _event_dates(evidence, family)
         if len(dated) >= 2 and same_subject(claim, evidence, dated[-1].span[0]):
             pairs = list(itertools.pairwise(dated))
@@ -449,7 +461,7 @@ def check_durations(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
                     relation = "unrelated"
                 gap = _gap_days(a, b)
                 days = f"{gap.low:.0f}" if gap.low == gap.high else f"{gap.low:.0f}–{gap.high:.0f}"
-                candidates.append((relation, f"'{a.text}' → '{b.text}' = {days} days", (a.span[0], b.span[1])))
+                candidates.append((relation, f"'{a.text}' → '{b.text}' = {days} days", (a.span[0], b.span[1]), family))
         findings.append(_best(candidates, "duration", c.span, label, f"no two dated {family} events"))
     return findings
 
@@ -496,12 +508,42 @@ _FUTURE = re.compile(r"\b(?:will|shall|(?:is|are) (?:expected|set|scheduled|due|
 
 
 def summarize(findings: Iterable[CheckFinding]) -> Literal["consistent", "inconsistent", "none"]:
-    """One decision for a pair: any inconsistent finding wins, then any consistent one."""
+    """One decision for a pair, from the relations alone: any inconsistent finding wins, then any
+    consistent one. `combine` is the stricter form the verdict uses."""
     relations = {f.relation for f in findings}
     if "inconsistent" in relations:
         return "inconsistent"
     if "consistent" in relations:
         return "consistent"
     return "none"
+
+
+def combine(claim: str, findings: Iterable[CheckFinding]) -> Literal["consistent", "inconsistent", "none"]:
+    """One decision for a (claim, passage) pair, slot by slot (a slot = one quantity, date, duration
+    or ordinal the claim states):
+
+    - inconsistent when any slot is clearly contradicted: a match on another slot never outweighs it
+      ("won 33 seats with 60 members" against 41 seats of 60);
+    - consistent only when EVERY slot is matched, at least one by evidence about the same counted
+      noun or event (`anchor`; a date without an event word fills its slot but cannot alone support), and the claim holds no number the parser left out ("33 of the 60 seats": a
+      partitive is no quantity, so matching "60 seats" alone says nothing about 33);
+    - none otherwise ("80,000 homes" unmatched while "140 km/h" matched)."""
+    findings = list(findings)
+    if any(f.relation == "inconsistent" for f in findings):
+        return "inconsistent"
+    slots = {f.claim_span for f in findings}
+    anchored = {f.claim_span for f in findings if f.relation == "consistent" and f.anchor}
+    # a date found in a sentence sharing the claim's words fills its slot, but cannot alone support
+    confirmed = anchored | {f.claim_span for f in findings if f.relation == "consistent" and f.kind == "date"}
+    if not anchored or slots - confirmed:
+        return "none"
+    covered = [f.claim_span for f in findings if f.claim_span]
+    for m in _DIGITS_RE.finditer(claim):  # number words are left alone: "the two nations" is no slot
+        if not any(a <= m.start() and m.end() <= b for a, b in covered):
+            return "none"
+    return "consistent"
+
+
+_DIGITS_RE = re.compile(DIGITS)
 
 

@@ -17,7 +17,7 @@ from .runner import CheckingPipeline, CIResult, run_sets
 DEFAULT_CLAIMS_DIR = Path("claims")
 
 
-def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "torch",
+def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "auto",
                   cache: bool = True, profile: Optional[Path] = None) -> CheckingPipeline:
     from ..pipeline import Pipeline
     from ..profile import check_profile_model, load_profile, pipeline_settings
@@ -48,7 +48,7 @@ def ci_command(
     model: Optional[str] = typer.Option(None, "--model", help="Verifier: embedded name, folder or HF id."),
     top_k: int = typer.Option(5, "--top-k", help="Evidence passages per claim."),
     no_checks: bool = typer.Option(False, "--no-checks", help="Turn off the numeric/date consistency checks."),
-    engine: str = typer.Option("torch", "--engine", help="Inference engine: torch (fp32), bf16 or onnx (int8)."),
+    engine: str = typer.Option("auto", "--engine", help="Inference engine: auto (bf16 where native, else torch), torch (fp32), bf16 or onnx (int8)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse scores of unchanged pairs (SQLite, $VERIFY_CACHE_DIR)."),
     profile: Optional[Path] = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`)."),
 ) -> None:

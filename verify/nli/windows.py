@@ -70,3 +70,21 @@ def windows(text: str, weights: Optional[dict[str, float]] = None, keep: Optiona
     ranked = sorted(parts, key=lambda s: (-score[s], s[1] - s[0], s[0]))
     chosen = [s for s in ranked[:keep] if score[s] > 0] or ranked[:1]
     return whole + sorted(chosen)
+
+
+def ranked_windows(claim: str, passages: Sequence[str], keep: Optional[int] = None) -> list[tuple[int, Span, float]]:
+    """Every candidate window of a claim's evidence passages, best first, as (passage index, span,
+    overlap): overlap is the share of the claim's word weight (`term_weights`) the window holds —
+    the cheap re-rank before NLI. Ties: the earlier passage, the shorter window, the earlier one.
+    `keep` pre-filters each passage as `windows` does. A short passage's whole-passage window stays a
+    candidate: a sentence alone can lose the passage's subject ("Chief executive Dana Whitlock said
+    ..." without the company the passage is about)."""
+    weights = term_weights(claim, passages)
+    total = math.fsum(weights.values())
+    out = []
+    for i, text in enumerate(passages):
+        spans = windows(text, weights if keep is not None else None, keep=keep)
+        for s in spans:
+            got = math.fsum(weights.get(w, 0.0) for w in _terms(text[s[0]:s[1]]))
+            out.append((i, s, got / total if total else 0.0))
+    return sorted(out, key=lambda x: (-x[2], x[0], x[1][1] - x[1][0], x[1][0]))

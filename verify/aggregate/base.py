@@ -1,0 +1,96 @@
+"""What every aggregator shares: the protocol, the registry and how a verdict cites its windows."""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Protocol, Sequence
+
+from ..errors import InputError
+from ..records import CheckFinding, CitedEvidence, Verdict, WindowScore
+from .evidence import Thresholds, Weighed
+
+
+class ClaimLike(Protocol):
+    id: str
+    text: str
+
+
+class ClaimRef(NamedTuple):
+    """The least a claim needs to be judged (a `Claim` record also fits)."""
+
+    id: str
+    text: str
+
+
+class Aggregator(Protocol):
+    """`aggregator(claim, window_scores, findings) -> Verdict`: the claim's whole score image (raw
+    NLI probabilities of every scored window) and the check findings of every passage."""
+
+    name: str
+
+    def __call__(self, claim: ClaimLike, windows: Sequence[WindowScore], findings: Sequence[CheckFinding]) -> Verdict: ...
+
+
+def no_evidence(claim_id: str, name: str) -> Verdict:
+    return Verdict(claim_id=claim_id, label="not_enough_info",
+                   probabilities={"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0},
+                   explanation="no evidence retrieved", aggregator=name)
+
+
+def _cite_key(label: str) -> Callable[[Weighed], float]:
+    if label == "supported":
+        return lambda w: w.support
+    if label == "contradicted":
+        return lambda w: w.against
+    return lambda w: max(w.support, w.against)
+
+
+def verdict(claim_id: str, label: str, probs: dict[str, float], weighed: Sequence[Weighed],
+            findings: Sequence[CheckFinding], name: str, features: dict[str, float],
+            thresholds: Thresholds) -> Verdict:
+    """The verdict record: cites the best windows for its label (one per passage), with the raw and
+    the weighed probabilities of each, and the check findings of the cited passages."""
+    key = _cite_key(label)
+    cited: list[CitedEvidence] = []
+    seen: set[str] = set()
+    for w in sorted(weighed, key=lambda w: (-key(w), w.window.rank)):
+        if w.window.passage_id in seen:
+            continue
+        seen.add(w.window.passage_id)
+        x = w.window
+        cited.append(CitedEvidence(passage_id=x.passage_id, doc_id=x.doc_id, span=x.doc_span, text=x.text,
+                                   entailment=round(w.support, 4), contradiction=round(w.against, 4),
+                                   raw_entailment=round(x.entailment, 4), raw_contradiction=round(x.contradiction, 4),
+                                   relevance=None if x.relevance is None else round(x.relevance, 4)))
+        if len(cited) >= thresholds.cite:
+            break
+    checks: list[CheckFinding] = []
+    for c in cited:
+        checks.extend(f for f in findings if f.passage_id == c.passage_id and f.relation != "unrelated" and f not in checks)
+    top = cited[0] if cited else None
+    if label == "not_enough_info":
+        why = "no passage clearly supports or contradicts the claim"
+    else:
+        verb = "supported" if label == "supported" else "contradicted"
+        why = f"{verb} by {top.doc_id} (p={max(top.entailment, top.contradiction):.2f})" if top else verb
+    if checks:
+        why += "; " + "; ".join(f.explanation for f in checks[:2])
+    return Verdict(claim_id=claim_id, label=label, probabilities={k: round(v, 4) for k, v in probs.items()},  # type: ignore[arg-type]
+                   evidence=cited, checks=checks, explanation=why, aggregator=name,
+                   features={k: round(float(v), 4) for k, v in features.items()})
+
+
+AGGREGATORS = ("rules", "learned")
+
+
+def load_aggregator(name: str = "rules", thresholds: Thresholds | None = None) -> Aggregator:
+    """An aggregator by name: `rules` (the hand-set rule) or `learned` (a logistic regression over
+    per-claim features, trained on claim-level train splits; see verify/aggregate/learned.py)."""
+    thresholds = thresholds or Thresholds()
+    if name == "rules":
+        from .rules import RulesAggregator
+
+        return RulesAggregator(thresholds)
+    if name == "learned":
+        from .learned import LearnedAggregator
+
+        return LearnedAggregator.load(thresholds=thresholds)
+    raise InputError(f"unknown aggregator '{name}' (choose from: {', '.join(AGGREGATORS)})")

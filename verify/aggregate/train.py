@@ -1,0 +1,140 @@
+"""`verify train-aggregator`: fit the `learned` aggregator on claim-level TRAIN splits only.
+
+Today that is SciFact train (the only claim benchmark here with a labelled train split; COVID-Fact
+and SufficientFacts have none, FEVER-Symmetric's dev split is its tuning split; its labelled claims
+are also in nli/train/, so the NLI model's scores on them are optimistic), run through the
+pipeline twice — with its gold evidence (oracle) and retrieving from the SciFact corpus — so the
+model sees both kinds of score image. Each claim's features (`learned.features`) and gold label
+make one row; a multinomial logistic regression (scikit-learn, balanced class weights, C chosen by
+5-fold cross-validation on the same rows) is fitted and written as JSON (`learned.json`) with a
+card (`LEARNED.md`). Validation, test and held-out data are never read here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..io import atomic_write
+from .learned import FEATURES, FORMAT, MODEL_FILE
+
+CARD_FILE = MODEL_FILE.with_name("LEARNED.md")
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+SOURCES = ("scifact:train:oracle", "scifact:train:retrieval")
+
+
+def collect(pipeline, dataset, mode: str, progress: Optional[Callable[[str], None]] = None,
+            cache_dir: Optional[Path] = None, batch: int = 64) -> tuple[list[dict[str, float]], list[str]]:
+    """Feature rows and gold labels for every example of a claim dataset, through `pipeline`."""
+    from ..pipeline import given_evidence
+    from . import ClaimRef
+    from .evidence import weigh
+    from .learned import features
+
+    index = None
+    if mode == "retrieval":
+        from ..bench.runner import corpus_index, default_cache_dir
+
+        index, _, _ = corpus_index(dataset, cache_dir or default_cache_dir(), progress=False)
+    rows, labels = [], []
+    examples = dataset.examples
+    for start in range(0, len(examples), batch):
+        chunk = examples[start:start + batch]
+        refs = [ClaimRef(f"c{i}", ex.claim) for i, ex in enumerate(chunk)]
+        if index is not None:
+            evidence = index.search([ex.claim for ex in chunk], k=pipeline.top_k)
+        else:
+            evidence = given_evidence([ex.evidence for ex in chunk])
+        scores, findings = pipeline.score(refs, evidence, None)
+        for ref, ex in zip(refs, chunk):
+            if not scores[ref.id]:
+                continue
+            weighed, fs = weigh(ref.text, scores[ref.id], findings[ref.id], pipeline.thresholds)
+            rows.append(features(weighed, fs))
+            labels.append(ex.label)
+        if progress:
+            progress(f"{dataset.name} {dataset.split} {mode}: {min(start + batch, len(examples))}/{len(examples)}")
+    return rows, labels
+
+
+def fit(rows: list[dict[str, float]], labels: list[str], seed: int = 13) -> tuple[dict, dict]:
+    """Standardise, pick C by 5-fold CV macro-F1, fit; returns (JSON params, CV report)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=np.float64)
+    y = np.array(labels)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    scores = {}
+    for c in C_GRID:
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
+        pred = cross_val_predict(model, x, y, cv=folds)
+        scores[c] = float(f1_score(y, pred, average="macro"))
+    best = max(C_GRID, key=lambda c: (scores[c], -c))
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=best, class_weight="balanced", max_iter=5000)).fit(x, y)
+    scaler, lr = model[0], model[1]
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    params = {"format": FORMAT, "features": list(FEATURES), "classes": [str(c) for c in lr.classes_],
+              "mean": scaler.mean_.round(6).tolist(), "scale": scale.round(6).tolist(),
+              "coef": lr.coef_.round(6).tolist(), "intercept": lr.intercept_.round(6).tolist(), "C": best}
+    return params, {"cv_macro_f1_by_C": {str(c): round(v, 4) for c, v in scores.items()}, "C": best,
+                    "cv_macro_f1": round(scores[best], 4)}
+
+
+def train_aggregator(sources: tuple[str, ...] = SOURCES, out: Path = MODEL_FILE, engine: str = "torch",
+                     data_dir: Optional[str] = None, pairs: Optional[int] = None, top_k: int = 5,
+                     progress: Optional[Callable[[str], None]] = None) -> dict:
+    """Collect features on each train source ("dataset:split:mode"), fit, write `out` and its card."""
+    from ..bench.datasets import load_benchmark
+    from ..pipeline import PAIRS, Pipeline
+
+    pipeline = Pipeline(engine=engine, pairs=PAIRS if pairs is None else pairs, top_k=top_k)
+    rows, labels, counts = [], [], {}
+    for source in sources:
+        name, split, mode = source.split(":")
+        if split in ("validation", "test", "dev", "heldout"):
+            raise ValueError(f"{source}: the aggregator trains on train splits only")
+        # every labelled SciFact train claim is also in nli/train/ (the NLI model saw it with its
+        # evidence), so the evaluation-time dedup would leave only NEI claims: keep them all here
+        dataset = load_benchmark(name, split, data_dir, dedup=False)
+        r, y = collect(pipeline, dataset, mode, progress)
+        rows += r
+        labels += y
+        counts[source] = {label: y.count(label) for label in sorted(set(y))}
+    params, report = fit(rows, labels)
+    verifier = pipeline.verifier
+    command = "verify train-aggregator" + ("" if sources == SOURCES else f" --sources {','.join(sources)}")
+    params.update(model=verifier.name, model_hash=verifier.hash, engine=engine, pairs=pipeline.pairs, top_k=top_k,
+                  trained_on=counts, cv=report, command=command,
+                  created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    atomic_write(out, json.dumps(params, indent=1) + "\n")
+    atomic_write(out.with_name("LEARNED.md"), card(params))
+    return params
+
+
+def card(params: dict) -> str:
+    weights = sorted(zip(params["features"], *params["coef"]), key=lambda r: -max(abs(v) for v in r[1:]))
+    lines = [
+        "# The `learned` aggregator", "",
+        f"Generated by `{params['command']}` on {params['created']} — do not edit by hand.", "",
+        "A multinomial logistic regression over per-claim features of the score image (the raw NLI "
+        "probabilities of every scored window, after the check findings and relevance weighting of "
+        "`verify/aggregate/evidence.py`); inference is numpy only (`verify/aggregate/learned.py`).", "",
+        f"- NLI model: `{params['model']}` (weights hash `{params['model_hash'][:16]}`), engine {params['engine']}, "
+        f"{params['pairs']} pairs per claim, top-{params['top_k']} passages in retrieval mode",
+        "- trained on (claim-level TRAIN splits only; never validation, test or held-out data): "
+        + "; ".join(f"{k} {v}" for k, v in params["trained_on"].items()),
+        f"- balanced class weights; C = {params['C']} chosen by 5-fold cross-validation on the same rows "
+        f"(macro-F1 by C: {params['cv']['cv_macro_f1_by_C']})",
+        "- retrain after replacing the NLI model: `verify train-aggregator` (benchmarks/rerun_model.sh does)", "",
+        "Validation results of both aggregators: `benchmarks/README.md` and `benchmarks/results/*-learned.md`.", "",
+        "| feature | " + " | ".join(params["classes"]) + " |", "|---|" + "---|" * len(params["classes"]),
+    ]
+    lines += [f"| {name} | " + " | ".join(f"{v:+.3f}" for v in coefs) + " |" for name, *coefs in weights]
+    lines += ["", "Coefficients are per standardised feature (mean/scale in `learned.json`)."]
+    return "\n".join(lines) + "\n"

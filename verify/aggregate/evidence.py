@@ -10,13 +10,17 @@ weighed as every aggregator sees it.
    most relevant scored window when none does). An inconsistent window has its entailment capped
    at 0.05 and its contradiction raised to at least 0.85, counted in full; a consistent one has its
    entailment raised to at least 0.70 and its contradiction capped at 0.30, its entailment counted
-   in full (NLI models are blind to "more than ten" vs "14").
+   in full (NLI models are blind to "more than ten" vs "14") — but only when the window also names
+   every proper name of the claim: a matching date or number says nothing about a swapped name or
+   place ("met in Busan last November" against "met on 1 November 2025 in Gyeongju"), so such a
+   window keeps its raw scores, weighed as in step 4.
 4. Any other window's entailment and contradiction are scaled by (relevance / 0.5)², capped at 1:
    small NLI models call an unrelated premise a contradiction (an SNLI artefact) and entail a claim
    from a merely topical one.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -60,6 +64,21 @@ def adjust_for_checks(e: float, n: float, c: float, decision: Decision) -> tuple
     n = max(0.0, 1.0 - e - c)
     total = e + n + c
     return e / total, n / total, c / total
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+# Capitalised only by position or by the calendar: never a swapped slot by themselves.
+_NOT_NAMES = frozenset("""a an and as at after before but by during for from he her his however i if in it its
+of on since she so that the their there these they this those to when while with we our you your
+january february march april may june july august september october november december monday tuesday
+wednesday thursday friday saturday sunday""".split())
+
+
+def unconfirmed_names(claim: str, window: str) -> list[str]:
+    """The claim's capitalised words (names, places, organisations) that the window does not contain."""
+    names = {m.group(0).rstrip("'’s").rstrip("'’") for m in _CAPITALISED.finditer(claim)}
+    return sorted(n for n in names if n and n.lower() not in _NOT_NAMES and not re.search(
+        r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", window))
 
 
 def by_relevance(value: float, relevance: float | None, full: float) -> float:
@@ -119,6 +138,8 @@ def weigh(claim: str, windows: Sequence[WindowScore], findings: Sequence[CheckFi
     full = thresholds.relevance
     for i, w in enumerate(windows):
         decision = carried.get(i, "none")
+        if decision == "consistent" and unconfirmed_names(claim, w.text):
+            decision = "none"  # the numbers agree, a name or place of the claim is not in this window
         e, _, c = adjust_for_checks(w.entailment, w.neutral, w.contradiction, decision)
         support = e if decision == "consistent" else by_relevance(e, w.relevance, full)
         against = c if decision == "inconsistent" else by_relevance(c, w.relevance, full)

@@ -18,10 +18,14 @@ DEFAULT_CLAIMS_DIR = Path("claims")
 
 
 def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "auto",
-                  cache: bool = True) -> CheckingPipeline:
+                  cache: bool = True, aggregator: Optional[str] = None) -> CheckingPipeline:
+    from ..aggregate import AGGREGATORS
     from ..pipeline import Pipeline
 
-    return Pipeline(model=model, top_k=top_k, checks=checks, engine=engine, cache=cache)
+    if aggregator is not None and aggregator not in AGGREGATORS:
+        raise InputError(f"unknown aggregator '{aggregator}' (choose from: {', '.join(AGGREGATORS)})")
+    extra = {"aggregator": aggregator} if aggregator else {}
+    return Pipeline(model=model, top_k=top_k, checks=checks, engine=engine, cache=cache, **extra)
 
 
 def ci_command(
@@ -45,6 +49,7 @@ def ci_command(
     no_checks: bool = typer.Option(False, "--no-checks", help="Turn off the numeric/date consistency checks."),
     engine: str = typer.Option("auto", "--engine", help="Inference engine: auto (bf16 where native, else torch), torch (fp32), bf16 or onnx (int8)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse scores of unchanged pairs (SQLite, $VERIFY_CACHE_DIR)."),
+    aggregator: Optional[str] = typer.Option(None, "--aggregator", help="rules or learned (default: the pipeline's)."),
 ) -> None:
     """Run curated claim sets and fail (exit 1) when a claim gets the wrong verdict or regresses."""
     # Ranges are checked here, not by typer, so a bad value is exit 2 with one line like any bad input.
@@ -65,7 +70,7 @@ def ci_command(
         elif not update_baseline:
             raise InputError(f"baseline not found: {baseline} (record one with --update-baseline)")
 
-    result = run_sets(sets, make_pipeline(model, top_k, not no_checks, engine, cache), tag_filter)
+    result = run_sets(sets, make_pipeline(model, top_k, not no_checks, engine, cache, aggregator), tag_filter)
     if not result.cases:
         raise InputError(f"no claims selected (--tags {tags})")
     comparison = compare(result, previous, tolerance) if previous is not None else None

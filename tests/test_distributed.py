@@ -69,7 +69,7 @@ def small_run(tmp_path_factory, corpus, claim_texts):
     """24 claims, 3 partitions, local engine."""
     root = tmp_path_factory.mktemp("small")
     data = write_claims(root / "claims.jsonl", claim_texts[:24])
-    result = run(data, root / "out", corpus=corpus, settings=Settings(top_k=2, partition_rows=10))
+    result = run(data, root / "out", corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))  # fp32: bf16 varies with batch-mates
     return data, root / "out", result
 
 
@@ -81,7 +81,7 @@ def test_local_engine_gives_the_answers_of_check_claims(small_run, corpus, claim
     _, out, result = small_run
     assert (result.partitions, result.written, result.skipped, result.claims) == (3, 3, 0, 24)
     assert sorted(p.name for p in out.iterdir()) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl", "run.json"]
-    report = Pipeline(top_k=2).check_claims(claim_texts[:24], corpus, date=dt.date.fromisoformat(DATE))
+    report = Pipeline(top_k=2, engine="torch").check_claims(claim_texts[:24], corpus, date=dt.date.fromisoformat(DATE))
     got = verdict_lines(out)
     assert [x["row"] for x in got] == list(range(24))
     want = [{**v.model_dump(mode="json"), "claim_id": f"q{i}", "text": claim_texts[i]} for i, v in enumerate(report.verdicts)]
@@ -118,12 +118,12 @@ def test_rerun_skips_written_partitions_and_redoes_a_missing_one(small_run, tmp_
     shutil.copytree(out, copy)
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.glob("part-*")}
     (copy / "part-00001.jsonl").unlink()
-    result = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10))
+    result = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))
     assert (result.written, result.skipped, result.claims) == (1, 2, 10)
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.glob("part-*")}
     assert after["part-00000.jsonl"] == before["part-00000.jsonl"] and after["part-00002.jsonl"] == before["part-00002.jsonl"]
     assert verdict_lines(copy) == verdict_lines(out)
-    again = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10))
+    again = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))
     assert (again.written, again.skipped) == (0, 3)
 
 
@@ -144,7 +144,7 @@ def test_parquet_in_and_out(small_run, tmp_path, corpus):
     rows = [json.loads(line) for line in data.open()][:10]
     pd.DataFrame(rows).to_parquet(tmp_path / "claims.parquet")
     result = run(tmp_path / "claims.parquet", tmp_path / "out", corpus=corpus,
-                 settings=Settings(top_k=2, partition_rows=10, format="parquet"))
+                 settings=Settings(top_k=2, partition_rows=10, format="parquet", nli_engine="torch"))
     assert (result.written, result.claims) == (1, 10)
     table = pd.read_parquet(tmp_path / "out" / "part-00000.parquet")
     want = verdict_lines(out)[:10]
@@ -157,7 +157,8 @@ def test_cli_runs_and_reports(small_run, tmp_path, capsys, monkeypatch, corpus):
     data, out, _ = small_run
     lines = data.read_text().splitlines()[:3]
     (tmp_path / "three.jsonl").write_text("\n".join(lines) + "\n")
-    code, stdout, err = cli(["run", tmp_path / "three.jsonl", "--corpus", corpus, "--out", tmp_path / "o", "--top-k", 2],
+    code, stdout, err = cli(["run", tmp_path / "three.jsonl", "--corpus", corpus, "--out", tmp_path / "o", "--top-k", 2,
+                             "--nli-engine", "torch"],
                             capsys, monkeypatch)
     assert code == 0, err
     assert "1 partitions written (3 verdicts from 3 rows" in stdout
@@ -299,7 +300,7 @@ def test_a_worker_that_dies_is_retried_without_losing_or_duplicating_rows(ray_cl
     try:
         monkeypatch.setattr(runner, "Score", DiesOnce)
         result = run(tmp_path / "claims.jsonl", tmp_path / "out", corpus=corpus, engine="ray",
-                     settings=Settings(top_k=2, partition_rows=10), workers=1)
+                     settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"), workers=1)
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert marker.exists()  # a worker did die

@@ -134,7 +134,7 @@ def test_default_cache_in_an_unwritable_place_only_warns(tmp_path, monkeypatch, 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("VERIFY_CACHE_DIR", str(blocker / "cache"))
-    v = load_verifier(cache=True)
+    v = load_verifier(engine="torch", cache=True)
     assert not isinstance(v, CachedVerifier) and v.predict(PAIRS[:1]) == verifier.predict(PAIRS[:1])
     assert "continuing without it" in capsys.readouterr().err
     with pytest.raises(Exception, match="score cache"):

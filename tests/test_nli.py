@@ -71,7 +71,7 @@ def test_permuted_labels_are_read_from_config(verifier, tmp_path):
     clone.config.id2label = {i: old[perm[i]].upper() for i in range(3)}
     clone.config.label2id = {v: k for k, v in clone.config.id2label.items()}
     clone.save_pretrained(clone_dir)
-    permuted = load_verifier(str(clone_dir))
+    permuted = load_verifier(str(clone_dir), engine="torch")  # the fp32 reference engine, like `verifier`
     assert permuted.mapping != verifier.mapping
     pairs = [("The museum is closed on Mondays.", "The museum is open on Mondays."),
              ("A man plays guitar.", "A man plays an instrument.")]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .corpus import Index, SourceDoc
 
 CLAIM_BATCH = 256  # claims per retrieval/scoring round
-PAIRS = 8  # NLI pairs (evidence windows) per claim by default; benchmarks/results/pairs-curve-*.md
+PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
 CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
 
 

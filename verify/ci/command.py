@@ -18,12 +18,18 @@ DEFAULT_CLAIMS_DIR = Path("claims")
 
 
 def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "auto",
-                  cache: bool = True, profile: Optional[Path] = None) -> CheckingPipeline:
+                  cache: bool = True, profile: Optional[Path] = None,
+                  aggregator: Optional[str] = None) -> CheckingPipeline:
+    from ..aggregate import AGGREGATORS
     from ..pipeline import Pipeline
     from ..profile import check_profile_model, load_profile, pipeline_settings
 
+    if aggregator is not None and aggregator not in AGGREGATORS:
+        raise InputError(f"unknown aggregator '{aggregator}' (choose from: {', '.join(AGGREGATORS)})")
+    extra = {"aggregator": aggregator} if aggregator else {}
     prof = load_profile(profile) if profile else None
-    pipe = Pipeline(model=model, top_k=top_k, checks=checks, engine=engine, cache=cache, **pipeline_settings(prof))
+    pipe = Pipeline(model=model, top_k=top_k, checks=checks, engine=engine, cache=cache, **extra,
+                    **pipeline_settings(prof))
     if prof:
         check_profile_model(prof, pipe.verifier)
     return pipe
@@ -51,6 +57,7 @@ def ci_command(
     engine: str = typer.Option("auto", "--engine", help="Inference engine: auto (bf16 where native, else torch), torch (fp32), bf16 or onnx (int8)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse scores of unchanged pairs (SQLite, $VERIFY_CACHE_DIR)."),
     profile: Optional[Path] = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`)."),
+    aggregator: Optional[str] = typer.Option(None, "--aggregator", help="rules or learned (default: the pipeline's)."),
 ) -> None:
     """Run curated claim sets and fail (exit 1) when a claim gets the wrong verdict or regresses."""
     # Ranges are checked here, not by typer, so a bad value is exit 2 with one line like any bad input.
@@ -75,7 +82,7 @@ def ci_command(
         elif not update_baseline:
             raise InputError(f"baseline not found: {baseline} (record one with --update-baseline)")
 
-    result = run_sets(sets, make_pipeline(model, top_k, not no_checks, engine, cache, profile), tag_filter)
+    result = run_sets(sets, make_pipeline(model, top_k, not no_checks, engine, cache, profile, aggregator), tag_filter)
     if not result.cases:
         raise InputError(f"no claims selected (--tags {tags})")
     comparison = compare(result, previous, tolerance) if previous is not None else None

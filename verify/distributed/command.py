@@ -34,7 +34,7 @@ def run_command(
     checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
     all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
     trust_remote_code: bool = typer.Option(False, help="Allow a hub model's own Python code to run."),
-    nli_engine: str = typer.Option("torch", help="Inference engine inside each worker: torch (fp32), bf16, or onnx (int8 ONNX Runtime)."),
+    nli_engine: str = typer.Option("auto", help="Inference engine inside each worker: auto (bf16 where native, else torch), torch (fp32), bf16, or onnx (int8 ONNX Runtime)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
 ) -> None:
     """Verify a dataset of articles or claims into partitioned verdict files; reruns resume."""

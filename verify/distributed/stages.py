@@ -38,7 +38,7 @@ class Settings(Record):
     trust_remote_code: bool = False
     partition_rows: int = 1000
     format: str = "jsonl"
-    nli_engine: str = "torch"  # torch | onnx (int8); the score cache stays off: partitions are the unit of reuse
+    nli_engine: str = "auto"  # auto (bf16 where native) | torch | bf16 | onnx (int8); the score cache stays off: partitions are the unit of reuse
 
 
 class Item(Record):

@@ -31,7 +31,7 @@ def test_two_way_labels_count_neutral_or_contradiction():
 
 
 def test_every_engine_applies_the_model_folders_temperature(tmp_path, repo):
-    raw = load_verifier(temperature=1.0)
+    raw = load_verifier(engine="torch", temperature=1.0)
     folder = tmp_path / "minilm-calibrated"
     shutil.copytree(raw.path, folder)
     (folder / CALIBRATION_FILE).write_text(json.dumps({"temperature": 2.0}))
@@ -46,7 +46,8 @@ def test_every_engine_applies_the_model_folders_temperature(tmp_path, repo):
         for g, e in zip(got, expected):
             assert [g["entailment"], g["neutral"], g["contradiction"]] == pytest.approx(list(e), abs=tol)
     # an explicit temperature wins over the folder's file
-    assert load_verifier(str(folder), temperature=1.0).predict(pairs)[0] == pytest.approx(raw.predict(pairs)[0], abs=1e-4)
+    assert load_verifier(str(folder), engine="torch", temperature=1.0).predict(pairs)[0] == \
+        pytest.approx(raw.predict(pairs)[0], abs=1e-4)
 
 
 def test_threshold_choice_reaches_the_target_precision():

@@ -244,7 +244,7 @@ def ray_cluster():
 def many_claims(tmp_path_factory, claim_texts, corpus):
     root = tmp_path_factory.mktemp("many")
     data = write_claims(root / "claims.jsonl", claim_texts)
-    local = run(data, root / "local", corpus=corpus, settings=Settings(top_k=2, partition_rows=50))
+    local = run(data, root / "local", corpus=corpus, settings=Settings(top_k=2, partition_rows=50, nli_engine="torch"))
     assert local.claims == len(claim_texts) >= 250
     return data, root
 
@@ -252,7 +252,7 @@ def many_claims(tmp_path_factory, claim_texts, corpus):
 @pytest.mark.slow
 def test_ray_gives_the_local_engines_answers_and_resumes(ray_cluster, many_claims, corpus):
     data, root = many_claims
-    settings = Settings(top_k=2, partition_rows=50)
+    settings = Settings(top_k=2, partition_rows=50, nli_engine="torch")
     result = run(data, root / "ray", corpus=corpus, engine="ray", settings=settings, workers=1)
     assert (result.engine, result.written, result.skipped) == ("ray", result.partitions, 0)
     local, distributed = verdict_lines(root / "local"), verdict_lines(root / "ray")

@@ -151,3 +151,21 @@ def atomic_write(path: str | Path, data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return p
+
+
+def read_jsonl(file: str | Path, what: str = "file") -> list[dict]:
+    """The objects of a JSONL file, blank lines skipped; a bad line is one InputError naming it."""
+    import json
+
+    rows = []
+    for number, line in enumerate(read_text(file, what=what).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"malformed JSON on line {number} of {file}: {err.msg}") from None
+        if not isinstance(row, dict):
+            raise InputError(f"line {number} of {file} is not a JSON object")
+        rows.append(row)
+    return rows

@@ -13,7 +13,6 @@ names the model (and its weights hash) it was fitted for; loading it with anothe
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Sequence
@@ -55,27 +54,19 @@ def normalise_label(value) -> str | None:
 def read_rows(path: str | Path) -> list[dict]:
     """Labelled rows from JSONL: evidence (or premise), claim (or hypothesis), label. Bad rows are
     one InputError naming the line."""
-    from .io import read_text
+    from .io import read_jsonl
 
     rows = []
-    for n, line in enumerate(read_text(path, "labelled claims").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}:{n}: expected an object with evidence, claim and label")
+    for n, obj in enumerate(read_jsonl(path, "labelled claims"), 1):
         evidence = obj.get("evidence", obj.get("premise"))
         claim = obj.get("claim", obj.get("hypothesis"))
         if isinstance(evidence, list) and all(isinstance(e, str) for e in evidence):
             evidence = " ".join(evidence)
         if not isinstance(evidence, str) or not evidence.strip() or not isinstance(claim, str) or not claim.strip():
-            raise InputError(f"{path}:{n}: 'evidence' (or 'premise') and 'claim' (or 'hypothesis') must be non-empty strings")
+            raise InputError(f"{path}: row {n}: 'evidence' (or 'premise') and 'claim' (or 'hypothesis') must be non-empty strings")
         label = normalise_label(obj.get("label"))
         if label is None:
-            raise InputError(f"{path}:{n}: unknown label {str(obj.get('label'))[:40]!r} "
+            raise InputError(f"{path}: row {n}: unknown label {str(obj.get('label'))[:40]!r} "
                              "(use supported / contradicted / not_enough_info)")
         rows.append({"evidence": evidence, "claim": claim, "label": label})
     if len(rows) < 10:

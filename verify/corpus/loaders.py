@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import math
 from collections.abc import Iterable
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..io import read_text
+from ..io import read_jsonl, read_text
 from ..records import Record
 
 log = logging.getLogger(__name__)
@@ -192,18 +191,7 @@ def _load_table(file: Path, id_column: str, text_column: str, title_column: str)
 
 
 def _read_jsonl(file: Path) -> list[dict]:
-    rows = []
-    for number, line in enumerate(read_text(file, what="corpus file").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON on line {number} of {file}: {err.msg}") from err
-        if not isinstance(row, dict):
-            raise InputError(f"line {number} of {file} is not a JSON object")
-        rows.append(row)
-    return rows
+    return read_jsonl(file, what="corpus file")
 
 
 def _pick_column(

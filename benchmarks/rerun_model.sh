@@ -36,6 +36,11 @@ verify bench sufficient-facts --mode oracle --limit 1500 --aggregator learned
 verify bench nli:vitaminc_real_test --mode pipeline --limit 2000
 verify bench nli:vitaminc_real_test --mode pipeline --limit 2000 --no-checks
 
+# calibration profile fitted on SciFact train (temperature + thresholds), applied to SciFact validation and COVID-Fact
+verify calibrate scifact --split train --out benchmarks/profiles/scifact-train.json
+verify bench scifact --split validation --mode oracle --profile benchmarks/profiles/scifact-train.json
+verify bench covid-fact --mode oracle --profile benchmarks/profiles/scifact-train.json
+
 # counterfactual table (issue 14): per-kind edit / paraphrase accuracy, the model alone and through the pipeline
 verify bench counterfactual
 verify bench counterfactual --mode pipeline

@@ -5,8 +5,9 @@
 1. the verifier's temperature (nli/calibrate.py) on the rows' NLI likelihood, then
 2. the verdict thresholds with that temperature applied: `contradict` is the lowest threshold whose
    `contradicted` verdicts reach the target precision on the rows (so a user who wants "when it
-   says contradicted, it is right 90% of the time" gets exactly that trade-off), and `support`
-   the threshold that maximises the F1 of `supported`,
+   says contradicted, it is right 90% of the time" gets exactly that trade-off; when no threshold
+   reaches it, the macro-F1-best one, and the profile records that), and `support` the threshold
+   that then maximises macro-F1,
 
 and writes a JSON profile that `check`, `ci` and `bench` load with `--profile FILE`. A profile
 names the model (and its weights hash) it was fitted for; loading it with another model is refused.
@@ -84,29 +85,39 @@ def decide(p_support: np.ndarray, p_contra: np.ndarray, support: float, contradi
     return out
 
 
+def _macro_f1(pred: np.ndarray, y: np.ndarray) -> float:
+    scores = []
+    for label in LABELS:
+        if not (y == label).any():
+            continue
+        tp = ((pred == label) & (y == label)).sum()
+        prec, rec = tp / max((pred == label).sum(), 1), tp / max((y == label).sum(), 1)
+        scores.append(2 * prec * rec / max(prec + rec, 1e-9))
+    return float(np.mean(scores)) if scores else 0.0
+
+
 def choose_thresholds(p_support: Sequence[float], p_contra: Sequence[float], gold: Sequence[str],
                       target_precision: float) -> tuple[float, float, dict]:
     """(support, contradict, details): contradict = the lowest grid threshold whose contradicted
-    precision reaches the target (the highest grid value when none does), support = the F1-best."""
+    precision reaches the target; when no threshold does, the one with the best macro-F1 (and the
+    details say the target was not reached). support = the macro-F1-best given that contradict."""
     ps, pc, y = np.asarray(p_support, float), np.asarray(p_contra, float), np.asarray(gold, dtype=object)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    contradict, reached = float(grid[-1]), False
+    contradict, reached = None, False
     for t in grid:
         pred = decide(ps, pc, 1.1, t)  # support off: precision of contradicted alone
         hit = pred == "contradicted"
         if hit.sum() >= 3 and (y[hit] == "contradicted").mean() >= target_precision:
             contradict, reached = float(t), True
             break
+    if contradict is None:
+        contradict = float(max(grid, key=lambda t: (_macro_f1(decide(ps, pc, 0.5, t), y), -t)))
     best, support = -1.0, 0.5
     for t in grid:
-        pred = decide(ps, pc, t, contradict)
-        tp = ((pred == "supported") & (y == "supported")).sum()
-        prec = tp / max((pred == "supported").sum(), 1)
-        rec = tp / max((y == "supported").sum(), 1)
-        f1 = 2 * prec * rec / max(prec + rec, 1e-9)
+        f1 = _macro_f1(decide(ps, pc, t, contradict), y)
         if f1 > best + 1e-9:
             best, support = f1, float(t)
-    return support, contradict, {"target_precision_reached": reached, "supported_f1": round(float(best), 4)}
+    return support, contradict, {"target_precision_reached": reached, "macro_f1": round(best, 4)}
 
 
 def _scores(pipe, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:

@@ -74,11 +74,15 @@ january february march april may june july august september october november dec
 wednesday thursday friday saturday sunday""".split())
 
 
-def unconfirmed_names(claim: str, window: str) -> list[str]:
-    """The claim's capitalised words (names, places, organisations) that the window does not contain."""
+def proper_names(claim: str) -> set[str]:
+    """The claim's capitalised words that can name a slot: names, places, organisations."""
     names = {m.group(0).rstrip("'’s").rstrip("'’") for m in _CAPITALISED.finditer(claim)}
-    return sorted(n for n in names if n and n.lower() not in _NOT_NAMES and not re.search(
-        r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", window))
+    return {n for n in names if n and n.lower() not in _NOT_NAMES}
+
+
+def unconfirmed_names(names: set[str], window: str) -> list[str]:
+    """Those of `names` (from `proper_names`) that the window does not contain."""
+    return sorted(n for n in names if not re.search(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", window))
 
 
 def by_relevance(value: float, relevance: float | None, full: float) -> float:
@@ -136,9 +140,10 @@ def weigh(claim: str, windows: Sequence[WindowScore], findings: Sequence[CheckFi
             carried[next(i for i in rows if windows[i] is w)] = decision
     out = []
     full = thresholds.relevance
+    names = proper_names(claim) if "consistent" in carried.values() else set()
     for i, w in enumerate(windows):
         decision = carried.get(i, "none")
-        if decision == "consistent" and unconfirmed_names(claim, w.text):
+        if decision == "consistent" and unconfirmed_names(names, w.text):
             decision = "none"  # the numbers agree, a name or place of the claim is not in this window
         e, _, c = adjust_for_checks(w.entailment, w.neutral, w.contradiction, decision)
         support = e if decision == "consistent" else by_relevance(e, w.relevance, full)

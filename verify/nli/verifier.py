@@ -75,6 +75,12 @@ def load_error(target: str, e: Exception) -> ModelError:
     return ModelError(f"cannot load model '{target}': {first}")
 
 
+def _checked_temperature(temperature: float) -> float:
+    if not 0.01 <= temperature <= 100:
+        raise ModelError(f"temperature out of range (0.01..100): {temperature}")
+    return float(temperature)
+
+
 class BatchedVerifier:
     """The engine shared by every backend: pairs deduplicated, sorted by length into batches, padded
     per batch only to that batch's longest pair, so short pairs do not pay for long ones."""
@@ -91,10 +97,16 @@ class BatchedVerifier:
         """The given temperature, else the one stored with a local model folder (calibration.json), else 1."""
         from .calibrate import read_temperature
 
-        if temperature is not None and not 0.01 <= temperature <= 100:
-            raise ModelError(f"temperature out of range (0.01..100): {temperature}")
-        self.temperature = float(temperature) if temperature is not None else (
+        self.temperature = _checked_temperature(temperature) if temperature is not None else (
             read_temperature(target) if Path(target).is_dir() else 1.0)
+
+    def with_temperature(self, temperature: float) -> "BatchedVerifier":
+        """The same loaded model behind another temperature (a shallow copy: weights are shared)."""
+        import copy
+
+        other = copy.copy(self)
+        other.temperature = _checked_temperature(temperature)
+        return other
 
     @property
     def cache_key(self) -> str:
@@ -217,6 +229,7 @@ def load_verifier(name_or_path: str | None = None, engine: str = "auto", cache: 
     if engine not in ENGINES:
         raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
     engine = resolve_engine(engine)
+    temperature = kwargs.pop("temperature", None)  # not part of the key: one model load serves every temperature
     key = (name_or_path, engine, tuple(sorted(kwargs.items())))
     if key not in _CACHE:
         if engine == "onnx":
@@ -228,6 +241,8 @@ def load_verifier(name_or_path: str | None = None, engine: str = "auto", cache: 
         else:
             _CACHE[key] = TransformersVerifier(name_or_path, **kwargs)
     verifier = _CACHE[key]
+    if temperature is not None and temperature != verifier.temperature:
+        verifier = verifier.with_temperature(temperature)
     if cache:
         from ..errors import InputError
         from .cache import CachedVerifier, ScoreCache

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, Union
 from . import __version__
 from .aggregate import ClaimRef, Thresholds, load_aggregator
 from .errors import InputError
+from .settings import PAIRS, Settings
 from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore
 from .nli.windows import ranked_windows
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from .corpus import Index, SourceDoc
 
 CLAIM_BATCH = 256  # claims per retrieval/scoring round
-PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
 CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
 
 
@@ -41,31 +41,34 @@ def too_many_claims(limit: int, read: int, total: int) -> InputError:
 class Pipeline:
     """`Pipeline(...).check(document, corpus)` → Report. Models and indexes load once and are reused."""
 
-    def __init__(self, model: str | None = None, top_k: int = 5, checks: bool = True, index_dir: str | None = None,
-                 thresholds: Thresholds | None = None, all_claims: bool = False, batch_size: int = 32,
-                 progress: bool = False, trust_remote_code: bool = False, engine: str = "auto",
-                 cache: bool | str = False, windows_kept: int | None = None, pairs: int | None = PAIRS,
-                 aggregator: str = "rules", max_claims: int | None = None,
-                 on_claims: Callable[[int], None] | None = None, temperature: float | None = None):
-        self.model_name = model
-        self.top_k = top_k
-        self.checks = checks
-        self.index_dir = index_dir
-        self.thresholds = thresholds or Thresholds()
-        self.all_claims = all_claims  # verify claims marked not check-worthy too
-        self.batch_size = batch_size
+    def __init__(self, settings: Settings | None = None, *, progress: bool = False,
+                 on_claims: Callable[[int], None] | None = None, **overrides):
+        """`settings` (default: `Settings()`), with keyword overrides of its fields (`Pipeline(top_k=8)`;
+        `aggregator` names the aggregator). `progress` and `on_claims` are plumbing, not settings:
+        they never change an answer."""
+        base = settings if settings is not None else Settings()
+        self.settings = base.replace(**overrides) if overrides else base
         self.progress = progress
-        self.trust_remote_code = trust_remote_code
-        self.engine = engine  # "auto" (bf16 where native, else torch) | "torch" | "bf16" | "onnx" (int8 ONNX Runtime)
-        self.cache = cache  # persistent SQLite score cache: True = default folder, a path, or False
-        self.windows_kept = windows_kept  # sub-windows scored per passage besides the whole one (None = every window)
-        self.pairs = pairs  # evidence windows scored per claim, best by the cheap re-rank (None = every window)
-        self.aggregator_name = aggregator
-        self.max_claims = max_claims  # check: refuse (exit 2) an article with more claims to verify than this
         self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
-        self.temperature = temperature  # NLI logit temperature (None = the model folder's calibration.json)
         self._verifier = None
         self._aggregator = None
+
+    # Read-only views of the settings, by the names the stages use.
+    model_name = property(lambda self: self.settings.model)
+    top_k = property(lambda self: self.settings.top_k)
+    checks = property(lambda self: self.settings.checks)
+    index_dir = property(lambda self: self.settings.index_dir)
+    thresholds = property(lambda self: self.settings.thresholds)
+    all_claims = property(lambda self: self.settings.all_claims)
+    batch_size = property(lambda self: self.settings.batch_size)
+    trust_remote_code = property(lambda self: self.settings.trust_remote_code)
+    engine = property(lambda self: self.settings.engine)
+    cache = property(lambda self: self.settings.cache)
+    windows_kept = property(lambda self: self.settings.windows_kept)
+    pairs = property(lambda self: self.settings.pairs)
+    aggregator_name = property(lambda self: self.settings.aggregator)
+    max_claims = property(lambda self: self.settings.max_claims)
+    temperature = property(lambda self: self.settings.temperature)
 
     # -- components ---------------------------------------------------------------------------
     @property

@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 from verify.corpus.dense import ANN_MIN_PASSAGES, ExactDense, IvfDense
 from verify.corpus.index import Index
-from verify.corpus.lexical import STOPWORDS
+from verify.text.words import INDEX_STOPWORDS as STOPWORDS
 from verify.errors import InputError
 from verify.io import atomic_write
 from verify.records import Passage

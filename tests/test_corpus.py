@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from verify.corpus import Encoder, Index, SourceDoc, chunk, load_corpus, open_index, sentence_spans
 from verify.corpus import store
-from verify.corpus.lexical import tokenize
+from verify.text.words import index_tokens as tokenize
 from verify.errors import InputError
 
 # ---------------------------------------------------------------- loaders

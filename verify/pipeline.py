@@ -210,7 +210,7 @@ class Pipeline:
         (a number mismatch must reach the verdict whatever the budget). Nothing is adjusted here."""
         from .aggregate.evidence import passage_decisions
         from .checks import check_pair
-        from .checks.lexicon import content_lemmas
+        from .text.words import content_lemmas
 
         jobs: list[tuple[str, Evidence, tuple[int, int], float, int]] = []
         findings: dict[str, list[CheckFinding]] = {}

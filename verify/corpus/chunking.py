@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ..errors import InputError
 from ..records import Passage, Span
+from ..text.sentences import sentence_spans
 
 
 class ChunkableDoc(Protocol):
@@ -16,14 +17,6 @@ class ChunkableDoc(Protocol):
 
 
 _WORD = re.compile(r"\S+")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """(start, end) of each sentence, trimmed of surrounding whitespace: the same splitter as claim
-    extraction, so abbreviations, decimals and headlines are handled alike everywhere."""
-    from ..extract.sentences import iter_sentences
-
-    return [(s.start, s.end) for s in iter_sentences(text)]
 
 
 def _split_long(text: str, span: Span, max_words: int) -> list[Span]:

@@ -1,40 +1,12 @@
 """BM25 over passages with bm25s (sparse score matrix), saved as JSON + .npy without pickle."""
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
 
 import numpy as np
 
+from ..text.words import index_tokens as tokenize
 from .progress import progress_bar
-
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def _english_stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-STOPWORDS = _english_stopwords()
-
-
-@functools.lru_cache(maxsize=1 << 18)  # stemming is per token: a corpus repeats a small vocabulary
-def stem(word: str) -> str:
-    """Harman's 'S' stemmer: folds plurals only, so it rarely merges unrelated words."""
-    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
-        return word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
 class Bm25:

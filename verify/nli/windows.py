@@ -7,14 +7,13 @@ most decisive window (SummaC / MiniCheck style). That costs ~8–20 NLI pairs pe
 from __future__ import annotations
 
 import math
-import re
 from typing import Optional, Sequence
 
-from ..corpus.chunking import sentence_spans
 from ..records import Span
+from ..text.sentences import sentence_spans
+from ..text.words import terms as _terms
 
 KEEP = 2  # sub-windows scored per passage besides the whole passage
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def candidate_windows(text: str, size: int = 2, max_chars: int = 900) -> list[Span]:
@@ -36,13 +35,6 @@ def candidate_windows(text: str, size: int = 2, max_chars: int = 900) -> list[Sp
             if s not in out:
                 out.append(s)
     return out
-
-
-def _terms(text: str) -> set[str]:
-    """Lower-cased word and number tokens without stopwords; numbers and ordinals count here."""
-    from ..checks.lexicon import STOPWORDS, lemmatize
-
-    return {lemmatize(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS}
 
 
 def term_weights(claim: str, passages: Sequence[str]) -> dict[str, float]:

@@ -44,14 +44,29 @@ def _check_outputs(paths: List[Path]) -> None:
             raise InputError(f"--out {p}: folder is not writable: {parent}")
 
 
+# -- text (helper "text"): user lexicons merged over the built-in word lists --------------------
+LEXICON_OPTION = typer.Option([], "--lexicon", help="Lexicon file (YAML/JSON) merged over the built-in word lists: name aliases, nationalities, event and counted nouns, unit aliases (docs/lexicons.md). Repeatable.")
+
+
+def _use_lexicons(paths: List[Path]) -> tuple[str, ...]:
+    """Load (and check: a bad file is exit 2) the lexicon files and make them the ones in use."""
+    from .text import lexicon
+
+    names = tuple(str(p) for p in paths)
+    lexicon.use(lexicon.load(names))
+    return names
+
+
 @app.command()
 def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
             date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
             as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines (streamed, no limit)."),
-            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this.")):
+            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this."),
+            lexicon: List[Path] = LEXICON_OPTION):
     """Split an article into atomic claims with spans, types and check-worthiness."""
     from .extract import iter_claims, load_document
 
+    _use_lexicons(lexicon)
     doc = load_document(article, date=_parse_date(date))
     if as_json:  # streamed: memory stays bounded however long the article
         for c in iter_claims(doc):
@@ -139,6 +154,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           max_claims: int = MAX_CLAIMS_OPTION,
           pairs: str = PAIRS_OPTION,
           aggregator: str = AGGREGATOR_OPTION,
+          lexicon: List[Path] = LEXICON_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
@@ -155,7 +171,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
                     all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
                     engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
                     on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
-                    aggregator=_aggregator(aggregator),
+                    aggregator=_aggregator(aggregator), lexicons=_use_lexicons(lexicon),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)

@@ -12,6 +12,8 @@ from .errors import InputError
 from .settings import PAIRS, Settings
 from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore
 from .nli.windows import ranked_windows
+from .text import lexicon as text_lexicon
+from .text.tokens import TokenCounter
 
 if TYPE_CHECKING:
     from .corpus import Index, SourceDoc
@@ -52,6 +54,9 @@ class Pipeline:
         self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
         self._verifier = None
         self._aggregator = None
+        # the word lists in use (built-in + the settings' lexicon files); a bad file fails here, exit 2
+        self.lexicon = text_lexicon.load(self.settings.lexicons)
+        text_lexicon.use(self.lexicon)
 
     # Read-only views of the settings, by the names the stages use.
     model_name = property(lambda self: self.settings.model)
@@ -106,6 +111,7 @@ class Pipeline:
 
         if isinstance(document, str):
             document = Document(text=document)
+        text_lexicon.use(self.lexicon)
         t0 = time.perf_counter()
         from rich.progress import Progress
 
@@ -214,6 +220,8 @@ class Pipeline:
 
         jobs: list[tuple[str, Evidence, tuple[int, int], float, int]] = []
         findings: dict[str, list[CheckFinding]] = {}
+        counter = TokenCounter.for_verifier(self.verifier)  # windows sized so no (window, claim) pair is truncated
+        text_lexicon.use(self.lexicon)
         for claim, ev in zip(claims, evidence):
             found: list[CheckFinding] = []
             if self.checks:
@@ -221,7 +229,7 @@ class Pipeline:
                     found += [f.model_copy(update={"passage_id": e.passage.id})
                               for f in check_pair(claim.text, e.passage.text, doc_date=date)]
             findings[claim.id] = found
-            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept)
+            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept, counter=counter)
             chosen = ranked if self.pairs is None else ranked[: self.pairs]
             decided = passage_decisions(claim.text, found)
             for pid, (decision, deciding) in decided.items():

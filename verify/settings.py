@@ -46,6 +46,8 @@ class Settings(BaseModel):
     # -- extraction -------------------------------------------------------------------------
     all_claims: bool = False  # verify claims marked not check-worthy too
     max_claims: Optional[int] = Field(None, ge=1)  # check: refuse an article with more claims to verify than this
+    # -- text -------------------------------------------------------------------------------
+    lexicons: tuple[str, ...] = ()  # user lexicon files (YAML/JSON) merged over the built-in word lists, in order
 
     @field_validator("engine")
     @classmethod

@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
+from .bars import Bars
 from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
 
@@ -83,7 +84,8 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
 
-    idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=True)
+    with Bars(err) as bars:
+        idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=bars)
     reused = idx.manifest.get("reused_embeddings")
     out.print(f"index ready: {len(idx)} passages ({reused} embeddings reused), "
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
@@ -122,7 +124,7 @@ def _aggregator(name: str) -> str:
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
           out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
-          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder, Hugging Face id, or plugin:NAME (a verifier a package registered; see README Architecture). Default: the embedded minilm-nli."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
           index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
@@ -151,15 +153,17 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
     doc = load_document(article, date=_parse_date(date))
+    bars = Bars(err, enabled=not quiet)
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
-                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
+                    all_claims=all_claims, progress=bars, trust_remote_code=trust_remote_code,
                     engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
                     on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
                     aggregator=_aggregator(aggregator),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
-    report = pipe.check(doc, corpus)
+    with bars:
+        report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)
     if not quiet:

@@ -28,12 +28,12 @@ MIN_DATE = dt.date(1000, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)
 
 
-def user_cache_dir() -> Path:
-    """verify's own cache (score cache, ONNX exports, corpus indexes): $VERIFY_CACHE_DIR, else
-    $XDG_CACHE_HOME/verify, else ~/.cache/verify. Never a folder the user gave as input."""
-    if os.environ.get("VERIFY_CACHE_DIR"):
-        return Path(os.environ["VERIFY_CACHE_DIR"]).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "verify"
+def quiet_transformers() -> None:
+    """No progress bars or warnings from transformers on our stderr: errors reach the user as one line."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
 
 
 def read_text(path: str | Path, what: str = "file", max_bytes: int = MAX_BYTES) -> str:

@@ -16,6 +16,9 @@ import typer
 from rich.console import Console
 
 from .bars import Bars
+from .bench.command import bench_command
+from .ci.command import ci_command
+from .distributed.command import run_command
 from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
 
@@ -184,9 +187,10 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
 
     read_text(config, "config")  # clear error for a missing/unreadable file
     cfg = load_config(config)
-    best = run_train(cfg, resume=resume, progress=sys.stderr.isatty(), log=err.print)
+    with Bars(err, enabled=sys.stderr.isatty()) as bars:
+        best = run_train(cfg, resume=resume, progress=bars, log=err.print)
     if export:
-        from .nli.base import MODELS_DIR
+        from .paths import MODELS_DIR
         from .nli.calibrate import calibrate_model
 
         dst = export_fp16(best, MODELS_DIR / export)
@@ -241,7 +245,7 @@ def train_aggregator_command(
         out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
         sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
-    from .aggregate.train import MODEL_FILE, train_aggregator
+    from .bench.train_aggregator import MODEL_FILE, train_aggregator
     from .nli.verifier import resolve_engine
 
     out_path = out_file or MODEL_FILE
@@ -249,8 +253,9 @@ def train_aggregator_command(
     if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
         raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
                          f"joined by colons), got {sources!r}")
-    params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
-                              data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
+    with Bars(err) as bars:
+        params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
+                                  data_dir=str(data_dir) if data_dir else None, progress=bars)
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
                   f"and {out_path.with_name('LEARNED.md')}")
 
@@ -260,7 +265,8 @@ def models():
     """List the embedded models and their held-out metrics."""
     from rich.table import Table
 
-    from .nli.base import DEFAULT_MODEL, MODELS_DIR
+    from .nli.base import DEFAULT_MODEL
+    from .paths import MODELS_DIR
 
     table = Table(title="embedded models (any Hugging Face NLI model id or folder also works with --model)")
     for col in ("name", "default", "size", "held-out metrics"):
@@ -276,29 +282,10 @@ def models():
     out.print(table)
 
 
-def _register_optional() -> None:
-    """Commands that live with their stage."""
-    try:
-        from .ci.command import ci_command
-
-        app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
-    except ImportError:
-        pass
-    try:
-        from .distributed.command import run_command
-
-        app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
-    except ImportError:
-        pass
-    try:
-        from .bench.command import bench_command
-
-        app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
-    except ImportError:
-        pass
-
-
-_register_optional()
+# Commands that live with their stage (a broken import there is a bug, reported as one: never "No such command").
+app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
+app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
+app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
 
 
 def _click_exceptions():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +27,15 @@ BOMS = (
 # stay inside what Python's dates can hold, and no article is from before 1000 or after 2999.
 MIN_DATE = dt.date(1000, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)
+
+
+# Characters XML 1.0 cannot hold at all; ElementTree would write them and break the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` safe for an XML 1.0 file (JUnit reports): characters XML cannot hold become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def quiet_transformers() -> None:

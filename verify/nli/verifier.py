@@ -8,6 +8,7 @@ evenly between neutral and contradiction, so `contradiction` never exceeds 0.5 f
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from .base import resolve_model
 _ENT = re.compile(r"^(entail|support|true$|yes$)", re.I)
 _NEU = re.compile(r"^(neutral|not[_ -]?enough|nei$|unknown|undetermined)", re.I)
 _CON = re.compile(r"^(contradict|refute|false$|no$)", re.I)
+CALIBRATION_FILE = "calibration.json"  # a model folder's temperature (fitted by nli/calibrate.py)
 _NOT = re.compile(r"^(not[_ -]?entail|non[_ -]?entail|not[_ -]?support|unsupport)", re.I)
 
 
@@ -67,6 +69,20 @@ def load_error(target: str, e: Exception) -> ModelError:
     return ModelError(f"cannot load model '{target}': {first}")
 
 
+def read_temperature(model_dir: str | Path) -> float:
+    """The temperature stored with a model folder (1.0 when there is none)."""
+    path = Path(model_dir) / CALIBRATION_FILE
+    if not path.is_file():
+        return 1.0
+    try:
+        t = float(json.loads(path.read_text(encoding="utf-8"))["temperature"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelError(f"unreadable calibration file: {path}") from None
+    if not 0.01 <= t <= 100:
+        raise ModelError(f"calibration temperature out of range (0.01..100) in {path}: {t}")
+    return t
+
+
 def _checked_temperature(temperature: float) -> float:
     if not 0.01 <= temperature <= 100:
         raise ModelError(f"temperature out of range (0.01..100): {temperature}")
@@ -90,8 +106,6 @@ class BatchedVerifier:
 
     def _set_temperature(self, target: str, temperature: float | None) -> None:
         """The given temperature, else the one stored with a local model folder (calibration.json), else 1."""
-        from .calibrate import read_temperature
-
         self.temperature = _checked_temperature(temperature) if temperature is not None else (
             read_temperature(target) if Path(target).is_dir() else 1.0)
 

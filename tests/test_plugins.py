@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.errors import PluginError
-from verify.records import Evidence, Passage
+from verify.errors import InputError, PluginError
+from verify.records import Document, Evidence, Passage
 from verify.registry import AGGREGATORS, RETRIEVERS, VERIFIERS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,6 +108,14 @@ def test_pipeline_composes_any_objects_that_fit_the_protocols(toy_site):
     assert report.verdicts[0].label == "supported"
     assert ("verifying claims", 1, 1) in seen and ("toy scoring", 2, 2) in seen
     assert list(RETRIEVERS) == ["hybrid"]
+
+    seen.clear()
+    text = "The museum opened in 1990. It rained all week in the city."
+    article = pipe.check(Document(text=text))  # the retriever given: no corpus needed
+    assert article.verdicts and ("extracting claims", len(text), len(text)) in seen
+    assert [s for s, _, _ in seen].index("extracting claims") < [s for s, _, _ in seen].index("verifying claims")
+    with pytest.raises(InputError, match="no corpus given"):
+        Pipeline(verifier=make_verifier()).check(Document(text=text))
 
 
 def test_verify_check_model_plugin_end_to_end(toy_site, tmp_path):

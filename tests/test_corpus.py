@@ -428,7 +428,7 @@ class CountingEncoder:
     def __init__(self, inner):
         self.inner, self.name, self.calls = inner, inner.name, []
 
-    def encode(self, texts, batch_size=64, progress=True):
+    def encode(self, texts, batch_size=64, progress=None):
         self.calls.append(list(texts))
         return self.inner.encode(texts, batch_size=batch_size, progress=progress)
 

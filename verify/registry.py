@@ -31,8 +31,9 @@ Progress = Callable[[str, int, Optional[int]], None]  # (stage, done so far, tot
 
 
 def report(progress: Optional[Progress], stage: str, done: int, total: Optional[int]) -> None:
-    """Call `progress` when there is one: library code reports through this and never draws."""
-    if progress:
+    """Call `progress` when there is one (a bool from older callers means none): library code reports
+    through this and never draws."""
+    if callable(progress):
         progress(stage, done, total)
 
 

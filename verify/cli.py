@@ -15,6 +15,10 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
+from .bars import Bars
+from .bench.command import bench_command
+from .ci.command import ci_command
+from .distributed.command import run_command
 from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
 
@@ -98,7 +102,8 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
 
-    idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=True)
+    with Bars(err) as bars:
+        idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=bars)
     reused = idx.manifest.get("reused_embeddings")
     out.print(f"index ready: {len(idx)} passages ({reused} embeddings reused), "
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
@@ -137,7 +142,7 @@ def _aggregator(name: str) -> str:
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
           out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
-          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder, Hugging Face id, or plugin:NAME (a verifier a package registered; see README Architecture). Default: the embedded minilm-nli."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
           index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
@@ -167,15 +172,17 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
     doc = load_document(article, date=_parse_date(date))
+    bars = Bars(err, enabled=not quiet)
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
-                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
+                    all_claims=all_claims, progress=bars, trust_remote_code=trust_remote_code,
                     engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
                     on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
                     aggregator=_aggregator(aggregator), lexicons=_use_lexicons(lexicon),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
-    report = pipe.check(doc, corpus)
+    with bars:
+        report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)
     if not quiet:
@@ -196,9 +203,10 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
 
     read_text(config, "config")  # clear error for a missing/unreadable file
     cfg = load_config(config)
-    best = run_train(cfg, resume=resume, progress=sys.stderr.isatty(), log=err.print)
+    with Bars(err, enabled=sys.stderr.isatty()) as bars:
+        best = run_train(cfg, resume=resume, progress=bars, log=err.print)
     if export:
-        from .nli.base import MODELS_DIR
+        from .paths import MODELS_DIR
         from .nli.calibrate import calibrate_model
 
         dst = export_fp16(best, MODELS_DIR / export)
@@ -253,7 +261,7 @@ def train_aggregator_command(
         out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
         sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
-    from .aggregate.train import MODEL_FILE, train_aggregator
+    from .bench.train_aggregator import MODEL_FILE, train_aggregator
     from .nli.verifier import resolve_engine
 
     out_path = out_file or MODEL_FILE
@@ -261,8 +269,9 @@ def train_aggregator_command(
     if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
         raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
                          f"joined by colons), got {sources!r}")
-    params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
-                              data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
+    with Bars(err) as bars:
+        params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
+                                  data_dir=str(data_dir) if data_dir else None, progress=bars)
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
                   f"and {out_path.with_name('LEARNED.md')}")
 
@@ -272,7 +281,8 @@ def models():
     """List the embedded models and their held-out metrics."""
     from rich.table import Table
 
-    from .nli.base import DEFAULT_MODEL, MODELS_DIR
+    from .nli.base import DEFAULT_MODEL
+    from .paths import MODELS_DIR
 
     table = Table(title="embedded models (any Hugging Face NLI model id or folder also works with --model)")
     for col in ("name", "default", "size", "held-out metrics"):
@@ -288,29 +298,10 @@ def models():
     out.print(table)
 
 
-def _register_optional() -> None:
-    """Commands that live with their stage."""
-    try:
-        from .ci.command import ci_command
-
-        app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
-    except ImportError:
-        pass
-    try:
-        from .distributed.command import run_command
-
-        app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
-    except ImportError:
-        pass
-    try:
-        from .bench.command import bench_command
-
-        app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
-    except ImportError:
-        pass
-
-
-_register_optional()
+# Commands that live with their stage (a broken import there is a bug, reported as one: never "No such command").
+app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
+app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
+app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
 
 
 def _click_exceptions():

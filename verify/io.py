@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,12 +31,21 @@ MIN_DATE = dt.date(1000, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)
 
 
-def user_cache_dir() -> Path:
-    """verify's own cache (score cache, ONNX exports, corpus indexes): $VERIFY_CACHE_DIR, else
-    $XDG_CACHE_HOME/verify, else ~/.cache/verify. Never a folder the user gave as input."""
-    if os.environ.get("VERIFY_CACHE_DIR"):
-        return Path(os.environ["VERIFY_CACHE_DIR"]).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "verify"
+# Characters XML 1.0 cannot hold at all; ElementTree would write them and break the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` safe for an XML 1.0 file (JUnit reports): characters XML cannot hold become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def quiet_transformers() -> None:
+    """No progress bars or warnings from transformers on our stderr: errors reach the user as one line."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
 
 
 def read_text(path: str | Path, what: str = "file", max_bytes: int = MAX_BYTES) -> str:

@@ -139,10 +139,6 @@ class Analysis:
                 best = (gap, ev.family)
         return best[1] if best else None
 
-    def families_in_sentence(self, pos: int) -> set[str]:
-        lo, hi = self.sentence(pos)
-        return {ev.family for ev in self.events if lo <= ev.span[0] < hi}
-
     def qualifiers(self, q: Quantity) -> set[str]:
         """The word before a number, modifiers between it and its noun, and the first content word
         after the noun: "arrested 100 people", "100 injured people", "100 people were injured"."""

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
+from ..registry import Progress, report
 from ..text.words import index_tokens as tokenize
-from .progress import progress_bar
 
 
 class Bm25:
@@ -16,20 +17,20 @@ class Bm25:
         self.model = model
 
     @classmethod
-    def build(cls, texts: list[str], progress: bool = False) -> "Bm25":
+    def build(cls, texts: list[str], progress: Optional[Progress] = None) -> "Bm25":
         """bm25s cannot append documents (each entry of its score matrix bakes in the IDF, which
         every new document changes), so adding files rebuilds this part in full."""
         import bm25s
 
-        tokens = []
-        with progress_bar(progress, len(texts), "BM25: tokenizing passages") as advance:
-            for block in range(0, len(texts), 10_000):
-                # An empty token list would make bm25s drop the document and shift every later row.
-                tokens.extend(tokenize(t) or [""] for t in texts[block : block + 10_000])
-                advance(len(texts[block : block + 10_000]))
+        tokens: list[list[str]] = []
+        for block in range(0, len(texts), 10_000):
+            # An empty token list would make bm25s drop the document and shift every later row.
+            tokens.extend(tokenize(t) or [""] for t in texts[block : block + 10_000])
+            report(progress, "BM25: tokenizing passages", len(tokens), len(texts))
         model = bm25s.BM25()
-        with progress_bar(progress, None, "BM25: building the score matrix"):
-            model.index(tokens, show_progress=False)
+        report(progress, "BM25: building the score matrix", 0, None)
+        model.index(tokens, show_progress=False)
+        report(progress, "BM25: building the score matrix", 1, 1)
         return cls(model)
 
     def scores(self, query: str) -> np.ndarray:

@@ -6,6 +6,7 @@
 __version__ = "0.1.0"
 
 from .records import Claim, Document, Evidence, Passage, Report, Verdict, WindowScore  # noqa: E402
+from .score import answers_frame, score  # noqa: E402  (light: the pipeline loads on the first call)
 
 
 def __getattr__(name):  # heavy modules (torch, transformers) load on first use only
@@ -28,5 +29,5 @@ def __getattr__(name):  # heavy modules (torch, transformers) load on first use 
     raise AttributeError(name)
 
 
-__all__ = ["Pipeline", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
+__all__ = ["Pipeline", "score", "answers_frame", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
            "Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore", "__version__"]

@@ -37,11 +37,15 @@ def _check_outputs(paths: List[Path]) -> None:
     for p in paths:
         if p.suffix.lower() not in REPORT_SUFFIXES:
             raise InputError(f"--out {p}: unknown report format '{p.suffix}' (use {', '.join(REPORT_SUFFIXES)})")
-        parent = p.parent if str(p.parent) else Path(".")
-        if not parent.is_dir():
-            raise InputError(f"--out {p}: folder does not exist: {parent}")
-        if not os.access(parent, os.W_OK):
-            raise InputError(f"--out {p}: folder is not writable: {parent}")
+        _check_output_folder(p)
+
+
+def _check_output_folder(p: Path) -> None:
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"--out {p}: folder does not exist: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"--out {p}: folder is not writable: {parent}")
 
 
 @app.command()
@@ -103,6 +107,9 @@ def _announce(claims: int) -> None:
     if claims >= LONG_RUN_CLAIMS:
         err.print(f"verifying {claims:,} claims: about {duration_text(claims)} at {REFERENCE_CLAIMS_PER_SECOND} claims/s "
                   "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
+
+
+LABEL_MAP_OPTION = typer.Option(None, "--label-map", help="The model's output labels as NLI labels, e.g. LABEL_0=entailment,LABEL_1=neutral,LABEL_2=contradiction; a 2-label model: LABEL_1=entailment,LABEL_0=not_entailment.")
 
 
 PAIRS_OPTION = typer.Option("8", "--pairs", help="Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window.")
@@ -168,6 +175,47 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
             out.print(f"wrote {p}")
     if fail_on_contradicted and report.summary.get("contradicted", 0):
         raise typer.Exit(1)
+
+
+@app.command()
+def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows: .jsonl, .csv or .parquet."),
+          out_path: Path = typer.Option(..., "--out", "-o", help="The claims table: .csv, .jsonl or .parquet; '-' prints CSV on stdout."),
+          context_col: str = typer.Option("context", "--context-col", help="Column holding each answer's context (a text, or a list of texts in JSONL/Parquet)."),
+          answer_col: str = typer.Option("answer", "--answer-col", help="Column holding the answer to split into claims."),
+          id_col: Optional[str] = typer.Option(None, "--id-col", help="Column of answer ids (default: the row number from 0)."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          label_map: Optional[str] = LABEL_MAP_OPTION,
+          engine: str = ENGINE_OPTION,
+          pairs: str = PAIRS_OPTION,
+          checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
+          all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
+          cache: bool = CACHE_OPTION,
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary.")):
+    """Faithfulness of answers to their own contexts: one row per claim (no corpus, no index)."""
+    from .io import atomic_write
+    from .pipeline import parse_pairs
+    from .score import TABLE_SUFFIXES, answers_frame, read_pairs, score as run_score, table_bytes
+
+    to_stdout = str(out_path) == "-"
+    suffix = ".csv" if to_stdout else out_path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(f"--out {out_path}: unknown table format '{out_path.suffix}' (use {', '.join(TABLE_SUFFIXES)}, or - for stdout)")
+    if not to_stdout:
+        _check_output_folder(out_path)
+        refuse_overwriting_inputs([out_path], [data])
+    contexts, answers, ids = read_pairs(data, context_col, answer_col, id_col)
+    bar = None if quiet else (lambda done, total: err.print(f"verified {done}/{total} claims", highlight=False))
+    frame = run_score(contexts, answers, ids=ids, model=model, engine=engine, pairs=parse_pairs(pairs), checks=checks,
+                      all_claims=all_claims, cache=cache, label_map=label_map, on_progress=bar)
+    if to_stdout:
+        sys.stdout.write(table_bytes(frame, ".csv").decode("utf-8"))
+    else:
+        atomic_write(out_path, table_bytes(frame, suffix))
+    if not quiet:
+        faith = answers_frame(frame)["faithfulness"]
+        err.print(f"{len(frame)} claims in {len(answers)} answers; mean faithfulness {faith.mean():.3f} "
+                  f"(supported / check-worthy claims; {int(faith.isna().sum())} answers without one)"
+                  + ("" if to_stdout else f"; wrote {out_path}"), highlight=False)
 
 
 @app.command()

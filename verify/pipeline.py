@@ -41,16 +41,18 @@ def too_many_claims(limit: int, read: int, total: int) -> InputError:
 class Pipeline:
     """`Pipeline(...).check(document, corpus)` → Report. Models and indexes load once and are reused."""
 
-    def __init__(self, settings: Settings | None = None, *, progress: bool = False,
+    def __init__(self, settings: Settings | None = None, *, verifier=None, progress: bool = False,
                  on_claims: Callable[[int], None] | None = None, **overrides):
         """`settings` (default: `Settings()`), with keyword overrides of its fields (`Pipeline(top_k=8)`;
         `aggregator` names the aggregator). `progress` and `on_claims` are plumbing, not settings:
-        they never change an answer."""
+        they never change an answer. `verifier`: any object with the `Verifier` protocol (`name`, `hash`,
+        `predict(pairs, batch_size=, progress=)` -> entailment/neutral/contradiction dicts) used
+        instead of loading `settings.model`."""
         base = settings if settings is not None else Settings()
         self.settings = base.replace(**overrides) if overrides else base
         self.progress = progress
         self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
-        self._verifier = None
+        self._verifier = verifier
         self._aggregator = None
 
     # Read-only views of the settings, by the names the stages use.
@@ -79,6 +81,8 @@ class Pipeline:
             extra = {"trust_remote_code": True} if self.trust_remote_code else {}
             if self.temperature is not None:
                 extra["temperature"] = self.temperature
+            if self.settings.label_map:
+                extra["label_map"] = self.settings.label_map
             self._verifier = load_verifier(self.model_name, engine=self.engine, cache=self.cache, **extra)
         return self._verifier
 

@@ -31,6 +31,7 @@ class Settings(BaseModel):
     model: Optional[str] = None  # embedded name, local folder, Hugging Face id (None = the embedded default)
     engine: str = "auto"  # auto (bf16 where native, else torch) | torch | bf16 | onnx (int8 ONNX Runtime)
     trust_remote_code: bool = False
+    label_map: Optional[dict[str, str]] = None  # model label (name or id) -> entailment|neutral|contradiction|not_entailment
     temperature: Optional[float] = Field(None, gt=0)  # NLI logit temperature (None = the model folder's calibration.json)
     batch_size: int = Field(32, ge=1, le=4096)
     cache: Union[bool, str] = False  # persistent SQLite score cache: True = default folder, a path, or False
@@ -53,6 +54,17 @@ class Settings(BaseModel):
         if v not in ENGINES:
             raise ValueError(f"unknown engine '{v}' (choose from: {', '.join(ENGINES)})")
         return v
+
+    @field_validator("label_map", mode="before")
+    @classmethod
+    def _label_map(cls, v: Any) -> Any:  # "LABEL_0=entailment,LABEL_1=not_entailment" or a dict
+        from .errors import ModelError
+        from .nli.verifier import parse_label_map
+
+        try:
+            return parse_label_map(v)
+        except ModelError as e:
+            raise ValueError(str(e)) from None
 
     @classmethod
     def make(cls, **values: Any) -> "Settings":

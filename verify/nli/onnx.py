@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from .base import cache_dir, quiet_transformers, resolve_model
-from .verifier import BatchedVerifier, check_model_folder, label_mapping, load_error, weights_hash
+from .verifier import BatchedVerifier, check_model_folder, label_mapping, load_error, parse_label_map, weights_hash
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -72,7 +72,8 @@ class OnnxVerifier(BatchedVerifier):
     engine = "onnx-int8"
 
     def __init__(self, name_or_path: str | None = None, max_length: int = 256, threads: int | None = None,
-                 trust_remote_code: bool = False, temperature: float | None = None):
+                 trust_remote_code: bool = False, temperature: float | None = None,
+                 label_map: dict[str, str] | None = None):
         _require_onnxruntime()
         import onnxruntime as ort
         from transformers import AutoConfig, AutoTokenizer
@@ -91,7 +92,8 @@ class OnnxVerifier(BatchedVerifier):
                 target = snapshot_download(target)
         except (OSError, ValueError) as e:
             raise load_error(target, e) from None
-        self.mapping = label_mapping(config.id2label)
+        self.label_map = parse_label_map(label_map)
+        self.mapping = label_mapping(config.id2label, self.label_map)
         self.name = name_or_path or Path(target).name
         self.path = target
         self.hash = weights_hash(target)

@@ -1,9 +1,15 @@
 """The `Verifier` protocol and its transformers backend.
 
 Any Hugging Face sequence-classification NLI model works (hub id or local path): the label order is
-read from `config.id2label`. 3-way models map entailment / neutral / contradiction directly; 2-way
-models (entailment vs not-entailment, as MiniCheck-style checkers) split the not-entailment mass
-evenly between neutral and contradiction, so `contradiction` never exceeds 0.5 for them.
+read from `config.id2label`, or from a label map (`label_map={"LABEL_0": "entailment", ...}`,
+`--label-map LABEL_0=entailment,...`) for models whose labels are generic. Two head layouts:
+
+- 3-way (entailment / neutral / contradiction): mapped directly.
+- 2-way "supported vs not" (HHEM- and MiniCheck-style checkers: entailment vs not_entailment):
+  the not-supported mass is reported as `neutral` (not enough info) and `contradiction` is 0 — such
+  a head cannot tell a contradiction from a claim the evidence does not settle, so its verdicts are
+  supported or not_enough_info (the numeric/date checks can still contradict). A 2-way head whose
+  second label is a contradiction (entailment vs contradiction) reports that mass as contradiction.
 """
 from __future__ import annotations
 
@@ -32,20 +38,52 @@ class Verifier(Protocol):
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]: ...
 
 
-def label_mapping(id2label: dict[int, str]) -> dict[str, list[int]]:
-    """Map a model's output ids to our three labels; raise ModelError when the names are unknown."""
+MAP_TARGETS = ("entailment", "neutral", "contradiction", "not_entailment")
+
+
+def parse_label_map(value: str | dict | None) -> dict[str, str] | None:
+    """`LABEL_0=entailment,LABEL_1=neutral,...` (or a dict) → {model label: NLI label}; keys are the
+    model's label names or output ids; values one of MAP_TARGETS. A bad map is one ModelError."""
+    if value is None or value == "" or value == {}:
+        return None
+    if isinstance(value, str):
+        items = [part.split("=", 1) for part in value.split(",") if part.strip()]
+        if any(len(item) != 2 for item in items):
+            raise ModelError(f"label map {value!r}: write MODEL_LABEL=NLI_LABEL pairs joined by commas, "
+                             "e.g. LABEL_0=entailment,LABEL_1=not_entailment")
+        value = dict(items)
+    out = {str(k).strip(): str(v).strip().lower() for k, v in dict(value).items()}
+    bad = sorted(v for v in out.values() if v not in MAP_TARGETS)
+    if bad:
+        raise ModelError(f"label map: unknown NLI label {bad[0]!r} (use {', '.join(MAP_TARGETS)})")
+    return out
+
+
+def label_mapping(id2label: dict[int, str], label_map: dict[str, str] | None = None) -> dict[str, list[int]]:
+    """Map a model's output ids to our labels (a 2-way head: entailment plus not_entailment or
+    contradiction); raise ModelError when the names are unknown. `label_map` renames the model's
+    labels first (keys: label names or output ids)."""
     names = {int(i): str(n).strip() for i, n in id2label.items()}
+    if label_map:
+        missing = [n for i, n in names.items() if n not in label_map and str(i) not in label_map]
+        if missing:
+            raise ModelError(f"label map gives no NLI label for the model's label(s) {sorted(missing)} "
+                             f"(its labels: {sorted(names.values())})")
+        names = {i: label_map.get(n, label_map.get(str(i))) for i, n in names.items()}
     ent = [i for i, n in names.items() if _ENT.match(n) and not _NOT.match(n)]
     neu = [i for i, n in names.items() if _NEU.match(n)]
     con = [i for i, n in names.items() if _CON.match(n) and not _NOT.match(n)]
     not_ent = [i for i, n in names.items() if _NOT.match(n)]
     if len(names) == 3 and len(ent) == len(neu) == len(con) == 1:
         return {"entailment": ent, "neutral": neu, "contradiction": con}
-    if len(names) == 2 and len(ent) == 1 and (len(not_ent) == 1 or len(con) == 1):
-        return {"entailment": ent, "not_entailment": not_ent or con}
+    if len(names) == 2 and len(ent) == 1 and len(not_ent) == 1:
+        return {"entailment": ent, "not_entailment": not_ent}
+    if len(names) == 2 and len(ent) == 1 and len(con) == 1:
+        return {"entailment": ent, "contradiction": con}
     raise ModelError(
         f"cannot map the model's labels {sorted(names.values())} to entailment/neutral/contradiction "
-        "(expected 3 labels like ENTAILMENT/NEUTRAL/CONTRADICTION or 2 like entailment/not_entailment)")
+        "(expected 3 labels like ENTAILMENT/NEUTRAL/CONTRADICTION or 2 like entailment/not_entailment; "
+        "give generic labels a map: --label-map LABEL_0=entailment,LABEL_1=neutral,LABEL_2=contradiction)")
 
 
 def weights_hash(path: str | Path) -> str:
@@ -112,6 +150,8 @@ class BatchedVerifier:
     def cache_key(self) -> str:
         """What the scores depend on besides the pair: weights, engine/precision, truncation, temperature."""
         key = f"{self.hash}|{self.engine}|{self.max_length}"
+        if "neutral" not in self.mapping or getattr(self, "label_map", None):  # a 2-way head or a label map
+            key += "|" + ",".join(f"{k}={v}" for k, v in sorted(self.mapping.items()))
         return key if self.temperature == 1.0 else f"{key}|T{self.temperature:g}"
 
     def _logits(self, premises: list[str], hypotheses: list[str]):
@@ -122,8 +162,9 @@ class BatchedVerifier:
         if "neutral" in m:
             return {k: float(sum(row[i] for i in m[k])) for k in ("entailment", "neutral", "contradiction")}
         ent = float(row[m["entailment"][0]])
-        rest = 1.0 - ent
-        return {"entailment": ent, "neutral": rest / 2, "contradiction": rest / 2}
+        rest = 1.0 - ent  # 2-way: the other head's mass, as neutral unless that head is a contradiction head
+        contradiction = rest if "contradiction" in m else 0.0
+        return {"entailment": ent, "neutral": rest - contradiction, "contradiction": contradiction}
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]:
         import numpy as np
@@ -156,7 +197,8 @@ class TransformersVerifier(BatchedVerifier):
     engine = "torch"
 
     def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 256,
-                 bf16: bool | None = None, trust_remote_code: bool = False, temperature: float | None = None):
+                 bf16: bool | None = None, trust_remote_code: bool = False, temperature: float | None = None,
+                 label_map: dict[str, str] | None = None):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -170,7 +212,8 @@ class TransformersVerifier(BatchedVerifier):
             raise load_error(target, e) from None
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model = model.float().to(self.device).eval()
-        self.mapping = label_mapping(model.config.id2label)
+        self.label_map = parse_label_map(label_map)
+        self.mapping = label_mapping(model.config.id2label, self.label_map)
         self.name = name_or_path or Path(target).name
         self.path = target
         self.hash = weights_hash(target) if Path(target).exists() else getattr(model.config, "_commit_hash", None) or "hub"
@@ -230,6 +273,8 @@ def load_verifier(name_or_path: str | None = None, engine: str = "auto", cache: 
         raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
     engine = resolve_engine(engine)
     temperature = kwargs.pop("temperature", None)  # not part of the key: one model load serves every temperature
+    if kwargs.get("label_map") is not None:  # hashable in the key, same map in any spelling
+        kwargs["label_map"] = tuple(sorted(parse_label_map(kwargs["label_map"]).items()))
     key = (name_or_path, engine, tuple(sorted(kwargs.items())))
     if key not in _CACHE:
         if engine == "onnx":

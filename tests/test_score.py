@@ -1,13 +1,13 @@
 """verify.score and `verify score`: (context, answer) pairs to a claims table, with the real embedded model."""
+import io
 import json
 import math
-import sys
 
 import pandas as pd
 import pytest
 
 import verify
-from verify.cli import main
+from test_cli import run  # the CLI test helper
 from verify.errors import InputError
 
 CONTEXTS = ["The museum opened in 1998 and has 40 rooms. It is closed on Mondays.",
@@ -19,14 +19,6 @@ ANSWERS = ["The museum opened in 1998. It has 52 rooms.",
 @pytest.fixture(scope="module")
 def pipe():
     return verify.Pipeline(engine="torch")
-
-
-def run(argv, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["verify", *map(str, argv)])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
 
 
 def test_score_rows_spans_labels_and_faithfulness(pipe):
@@ -84,7 +76,7 @@ def test_score_command_csv_to_jsonl_and_stdout(tmp_path, capsys, monkeypatch):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["answer_id"] for r in rows] == ["a", "a", "b", "b"] and "mean faithfulness" in err
     code, stdout, _ = run(["score", *base, "-q", "-o", "-"], capsys, monkeypatch)
-    assert code == 0 and pd.read_csv(__import__("io").StringIO(stdout))["claim"].tolist() == [r["claim"] for r in rows]
+    assert code == 0 and pd.read_csv(io.StringIO(stdout))["claim"].tolist() == [r["claim"] for r in rows]
 
 
 def test_score_command_bad_input_is_one_line(tmp_path, capsys, monkeypatch):

@@ -194,7 +194,7 @@ def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows
     """Faithfulness of answers to their own contexts: one row per claim (no corpus, no index)."""
     from .io import atomic_write
     from .pipeline import parse_pairs
-    from .score import TABLE_SUFFIXES, answers_frame, read_pairs, score as run_score, table_bytes
+    from .scoring import TABLE_SUFFIXES, answers_frame, read_pairs, score as run_score, table_bytes
 
     to_stdout = str(out_path) == "-"
     suffix = ".csv" if to_stdout else out_path.suffix.lower()

@@ -23,7 +23,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
 err = Console(stderr=True)
 out = Console()
 
-REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml")
+REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml", ".sarif")
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
@@ -98,6 +98,8 @@ WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each
 PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
 MAX_CLAIMS = 1000
 MAX_CLAIMS_OPTION = typer.Option(MAX_CLAIMS, "--max-claims", min=1, help="Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take ~12 min on 2 CPU cores).")
+FORMAT_OPTION = typer.Option("table", "--format", help="table, or github: also print GitHub Actions annotations (::error file=…,line=…::) at each claim's line and append a Markdown job summary to $GITHUB_STEP_SUMMARY.")
+ONLY_FAILURES_OPTION = typer.Option(False, "--only-failures", help="Show, annotate and write only the failing claims (contradicted; for ci, the failing cases).")
 LONG_RUN_CLAIMS = 100  # from this many claims on, say up front how long it will take
 
 
@@ -128,7 +130,7 @@ def _aggregator(name: str) -> str:
 @app.command()
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
-          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
+          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit) .sarif (SARIF 2.1.0). Repeatable."),
           model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
@@ -146,6 +148,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           max_claims: int = MAX_CLAIMS_OPTION,
           pairs: str = PAIRS_OPTION,
           aggregator: str = AGGREGATOR_OPTION,
+          output_format: str = FORMAT_OPTION,
+          failures_only: bool = ONLY_FAILURES_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
@@ -154,6 +158,9 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
 
     from .profile import check_profile_model, load_profile, pipeline_settings
 
+    from .report.annotations import check_format
+
+    check_format(output_format)
     _check_outputs(out_paths)
     refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
@@ -166,14 +173,24 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
-    report = pipe.check(doc, corpus)
+    full = report = pipe.check(doc, corpus)
+    if failures_only:
+        from .report.annotations import only_failures
+
+        report = only_failures(report)
     for p in out_paths:
         write_report(report, p)
     if not quiet:
         render_terminal(report, out)
         for p in out_paths:
             out.print(f"wrote {p}")
-    if fail_on_contradicted and report.summary.get("contradicted", 0):
+    if output_format == "github":
+        from .report import render_markdown
+        from .report.annotations import append_step_summary, github_commands, report_annotations
+
+        sys.stdout.write(github_commands(report_annotations(report)))
+        append_step_summary(render_markdown(report))
+    if fail_on_contradicted and full.summary.get("contradicted", 0):
         raise typer.Exit(1)
 
 

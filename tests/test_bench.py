@@ -20,7 +20,7 @@ from verify.bench.datasets import (
     load_benchmark,
     load_generic,
     load_nli_set,
-    parse_label_map,
+    parse_verdict_map,
     sample,
 )
 from verify.bench.metrics import classification_metrics, expected_calibration_error, macro_f1
@@ -167,7 +167,7 @@ def test_generic_adapter_maps_columns_and_reports_missing_ones(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("statement,source_text,verdict\nSky is blue,The sky is blue.,TRUE\n"
                     "Grass is red,Grass is green.,FALSE\n", encoding="utf-8")
-    mapping = parse_label_map("TRUE=supported, FALSE=contradicted")
+    mapping = parse_verdict_map("TRUE=supported, FALSE=contradicted")
     dataset = load_generic(path, "csv", "statement", "source_text", "verdict", mapping)
     assert [ex.label for ex in dataset.examples] == ["supported", "contradicted"]
     assert dataset.examples[1].evidence == ["Grass is green."]
@@ -175,9 +175,9 @@ def test_generic_adapter_maps_columns_and_reports_missing_ones(tmp_path):
         load_generic(path, "csv", "claim", "source_text", "verdict", mapping)
     assert "claim" in str(err.value) and "statement, source_text, verdict" in str(err.value)
     with pytest.raises(InputError, match="not in the label map"):
-        load_generic(path, "csv", "statement", "source_text", "verdict", parse_label_map("TRUE=supported"))
+        load_generic(path, "csv", "statement", "source_text", "verdict", parse_verdict_map("TRUE=supported"))
     with pytest.raises(InputError):
-        parse_label_map("TRUE=yes")
+        parse_verdict_map("TRUE=yes")
 
 
 # ---------------------------------------------------------------- metrics by hand

@@ -377,9 +377,16 @@ def test_github_actions_example_runs_verify_ci_and_uploads_junit():
     assert any("-c constraints.txt" in r and "pip install" in r for r in runs)
     (ci_line,) = [line.strip() for r in runs for line in r.splitlines() if line.strip().startswith("verify ci")]
     _parses_as_ci(ci_line)
-    assert "--junit verify-junit.xml" in ci_line and "--baseline claims/baseline.json" in ci_line
+    assert "--out verify-junit.xml" in ci_line and "--baseline claims/baseline.json" in ci_line
+    assert "--format github" in ci_line and "--out verify.sarif" in ci_line
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "verify-junit.xml" and upload.get("if") == "always()"
+    sarif = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert sarif["with"]["sarif_file"] == "verify.sarif"
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == "~/.cache/verify"
+    torch_line = next(line for r in runs for line in r.splitlines() if line.strip().endswith(" torch"))
+    assert "-c constraints.txt" in torch_line and "/whl/cpu" in torch_line  # CPU torch, the pinned version
 
 
 def test_pre_commit_hook_runs_verify_ci_on_claim_files():
@@ -389,8 +396,15 @@ def test_pre_commit_hook_runs_verify_ci_on_claim_files():
     (hook,) = [h for h in hooks if h["id"] == "verify-ci"]
     for key in ("id", "name", "entry", "language", "files"):
         assert key in hook
-    assert hook["language"] == "python" and hook["pass_filenames"] is True
-    _parses_as_ci(hook["entry"] + " claims/seed-summit/claims.yaml")
+    assert hook["language"] == "script" and hook["pass_filenames"] is True
+    script = (REPO / hook["entry"]).read_text(encoding="utf-8")
+    assert (REPO / hook["entry"]).stat().st_mode & 0o111  # pre-commit runs it as a program
+    # torch comes in through the constraints file, from the CPU wheel index, before the package
+    torch_line = next(line for line in script.splitlines() if line.strip().endswith(" torch"))
+    assert '-c "$here/constraints.txt"' in script.splitlines()[script.splitlines().index(torch_line) - 1]
+    assert '"$venv/bin/python" -m pip install -q -c "$here/constraints.txt" "$here"' in script
+    assert script.rstrip().endswith('exec "$venv/bin/verify" ci "$@"')
+    _parses_as_ci("verify ci claims/seed-summit/claims.yaml")
     pattern = re.compile(hook["files"])
     assert pattern.search("claims/seed-summit/claims.yaml") and pattern.search("claims/x/a.yml")
     assert not pattern.search("claims/seed-summit/corpus/apec-gyeongju.md")

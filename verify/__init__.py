@@ -2,30 +2,27 @@
 
     from verify import Pipeline
     report = Pipeline().check(Document(text=article, date=...), "claims/seed-summit/corpus")
+
+    frame = verify.score(contexts, answers)    # faithfulness of answers to their own contexts
 """
-from .records import Claim, Document, Evidence, Passage, Report, Verdict, WindowScore  # noqa: E402
-from .version import __version__  # noqa: E402
+from .version import __version__  # noqa: E402  (a constant: no heavy import)
+
+# Everything loads on first use: `import verify` (and so the pytest plugin, for every pytest run in
+# an environment that has verify installed) costs nothing until a name is used.
+_LAZY = {
+    "Pipeline": "pipeline", "load_verifier": "nli", "extract_claims": "extract", "score": "scoring",
+    "answers_frame": "scoring", "load_corpus": "corpus", "open_index": "corpus", "Index": "corpus",
+    **{name: "records" for name in ("Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore")},
+}
 
 
-def __getattr__(name):  # heavy modules (torch, transformers) load on first use only
-    if name == "Pipeline":
-        from .pipeline import Pipeline
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
 
-        return Pipeline
-    if name == "load_verifier":
-        from .nli import load_verifier
-
-        return load_verifier
-    if name == "extract_claims":
-        from .extract import extract_claims
-
-        return extract_claims
-    if name in ("load_corpus", "open_index", "Index"):
-        from . import corpus
-
-        return getattr(corpus, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(name)
 
 
-__all__ = ["Pipeline", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
+__all__ = ["Pipeline", "score", "answers_frame", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
            "Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore", "__version__"]

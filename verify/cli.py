@@ -27,7 +27,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
 err = Console(stderr=True)
 out = Console()
 
-REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml")
+REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml", ".sarif")
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
@@ -41,11 +41,15 @@ def _check_outputs(paths: List[Path]) -> None:
     for p in paths:
         if p.suffix.lower() not in REPORT_SUFFIXES:
             raise InputError(f"--out {p}: unknown report format '{p.suffix}' (use {', '.join(REPORT_SUFFIXES)})")
-        parent = p.parent if str(p.parent) else Path(".")
-        if not parent.is_dir():
-            raise InputError(f"--out {p}: folder does not exist: {parent}")
-        if not os.access(parent, os.W_OK):
-            raise InputError(f"--out {p}: folder is not writable: {parent}")
+        _check_output_folder(p)
+
+
+def _check_output_folder(p: Path) -> None:
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"--out {p}: folder does not exist: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"--out {p}: folder is not writable: {parent}")
 
 
 # -- text (helper "text"): user lexicons merged over the built-in word lists --------------------
@@ -114,6 +118,8 @@ WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each
 PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
 MAX_CLAIMS = 1000
 MAX_CLAIMS_OPTION = typer.Option(MAX_CLAIMS, "--max-claims", min=1, help="Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take ~12 min on 2 CPU cores).")
+FORMAT_OPTION = typer.Option("table", "--format", help="table, or github: also print GitHub Actions annotations (::error file=…,line=…::) at each claim's line and append a Markdown job summary to $GITHUB_STEP_SUMMARY.")
+ONLY_FAILURES_OPTION = typer.Option(False, "--only-failures", help="Show, annotate and write only the failing claims (contradicted; for ci, the failing cases).")
 LONG_RUN_CLAIMS = 100  # from this many claims on, say up front how long it will take
 
 
@@ -123,6 +129,9 @@ def _announce(claims: int) -> None:
     if claims >= LONG_RUN_CLAIMS:
         err.print(f"verifying {claims:,} claims: about {duration_text(claims)} at {REFERENCE_CLAIMS_PER_SECOND} claims/s "
                   "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
+
+
+LABEL_MAP_OPTION = typer.Option(None, "--label-map", help="The model's output labels as NLI labels, e.g. LABEL_0=entailment,LABEL_1=neutral,LABEL_2=contradiction; a 2-label model: LABEL_1=entailment,LABEL_0=not_entailment.")
 
 
 PAIRS_OPTION = typer.Option("8", "--pairs", help="Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window.")
@@ -141,7 +150,7 @@ def _aggregator(name: str) -> str:
 @app.command()
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
-          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
+          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit) .sarif (SARIF 2.1.0). Repeatable."),
           model: Optional[str] = typer.Option(None, help="Embedded model name, local folder, Hugging Face id, or plugin:NAME (a verifier a package registered; see README Architecture). Default: the embedded minilm-nli."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
@@ -160,6 +169,8 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           pairs: str = PAIRS_OPTION,
           aggregator: str = AGGREGATOR_OPTION,
           lexicon: List[Path] = LEXICON_OPTION,
+          output_format: str = FORMAT_OPTION,
+          failures_only: bool = ONLY_FAILURES_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
@@ -168,6 +179,9 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
 
     from .profile import check_profile_model, load_profile, pipeline_settings
 
+    from .report.annotations import check_format
+
+    check_format(output_format)
     _check_outputs(out_paths)
     refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
@@ -182,15 +196,67 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     if prof:
         check_profile_model(prof, pipe.verifier)
     with bars:
-        report = pipe.check(doc, corpus)
+        full = report = pipe.check(doc, corpus)
+    if failures_only:
+        from .report.annotations import only_failures
+
+        report = only_failures(report)
     for p in out_paths:
         write_report(report, p)
     if not quiet:
         render_terminal(report, out)
         for p in out_paths:
             out.print(f"wrote {p}")
-    if fail_on_contradicted and report.summary.get("contradicted", 0):
+    if output_format == "github":
+        from .report import render_markdown
+        from .report.annotations import append_step_summary, github_commands, report_annotations
+
+        sys.stdout.write(github_commands(report_annotations(report)))
+        append_step_summary(render_markdown(report))
+    if fail_on_contradicted and full.summary.get("contradicted", 0):
         raise typer.Exit(1)
+
+
+@app.command()
+def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows: .jsonl, .csv or .parquet."),
+          out_path: Path = typer.Option(..., "--out", "-o", help="The claims table: .csv, .jsonl or .parquet; '-' prints CSV on stdout."),
+          context_col: str = typer.Option("context", "--context-col", help="Column holding each answer's context (a text, or a list of texts in JSONL/Parquet)."),
+          answer_col: str = typer.Option("answer", "--answer-col", help="Column holding the answer to split into claims."),
+          id_col: Optional[str] = typer.Option(None, "--id-col", help="Column of answer ids (default: the row number from 0)."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          label_map: Optional[str] = LABEL_MAP_OPTION,
+          engine: str = ENGINE_OPTION,
+          pairs: str = PAIRS_OPTION,
+          checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
+          all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
+          cache: bool = CACHE_OPTION,
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary.")):
+    """Faithfulness of answers to their own contexts: one row per claim (no corpus, no index)."""
+    from .io import atomic_write
+    from .pipeline import parse_pairs
+    from .scoring import TABLE_SUFFIXES, answers_frame, read_pairs, score as run_score, table_bytes
+
+    to_stdout = str(out_path) == "-"
+    suffix = ".csv" if to_stdout else out_path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(f"--out {out_path}: unknown table format '{out_path.suffix}' (use {', '.join(TABLE_SUFFIXES)}, or - for stdout)")
+    if not to_stdout:
+        _check_output_folder(out_path)
+        refuse_overwriting_inputs([out_path], [data])
+    contexts, answers, ids = read_pairs(data, context_col, answer_col, id_col)
+    bars = Bars(err, enabled=not quiet)
+    with bars:
+        frame = run_score(contexts, answers, ids=ids, model=model, engine=engine, pairs=parse_pairs(pairs), checks=checks,
+                          all_claims=all_claims, cache=cache, label_map=label_map, progress=bars)
+    if to_stdout:
+        sys.stdout.write(table_bytes(frame, ".csv").decode("utf-8"))
+    else:
+        atomic_write(out_path, table_bytes(frame, suffix))
+    if not quiet:
+        faith = answers_frame(frame)["faithfulness"]
+        err.print(f"{len(frame)} claims in {len(answers)} answers; mean faithfulness {faith.mean():.3f} "
+                  f"(supported / check-worthy claims; {int(faith.isna().sum())} answers without one)"
+                  + ("" if to_stdout else f"; wrote {out_path}"), highlight=False)
 
 
 @app.command()

@@ -336,3 +336,27 @@ def _first_bad_timestamp(node: yaml.Node | None, prefix: FieldPath = ()) -> Fiel
             if found is not None:
                 return found
     return None
+
+
+def read_table(file: str | Path, what: str = "table"):
+    """A .jsonl/.ndjson, .csv/.tsv or .parquet file as a pandas DataFrame (CSV cells as text, with the
+    same encoding detection and binary check as text files); a bad file is one InputError."""
+    import io
+
+    import pandas as pd
+
+    file = Path(file)
+    suffix = file.suffix.lower()
+    try:
+        if suffix in {".jsonl", ".ndjson"}:
+            return pd.DataFrame(read_jsonl(file, what=what))
+        if suffix in {".csv", ".tsv"}:
+            return pd.read_csv(io.StringIO(read_text(file, what=what)), sep="\t" if suffix == ".tsv" else ",",
+                               dtype=str, keep_default_na=False)
+        if suffix in {".parquet", ".pq"}:
+            return pd.read_parquet(file)
+    except InputError:
+        raise
+    except Exception as err:  # pandas/pyarrow raise many types for a bad file
+        raise InputError(f"cannot read {what} {file}: {type(err).__name__}: {clip(err, 200)}") from err
+    raise InputError(f"{what} {file}: unknown table format '{suffix}' (use .jsonl, .csv, .tsv or .parquet)")

@@ -96,6 +96,8 @@ class Pipeline:
             extra = {"trust_remote_code": True} if self.trust_remote_code else {}
             if self.temperature is not None:
                 extra["temperature"] = self.temperature
+            if self.settings.label_map:
+                extra["label_map"] = self.settings.label_map
             self._verifier = load_verifier(self.model_name, engine=self.engine, cache=self.cache, **extra)
         return self._verifier
 

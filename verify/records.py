@@ -137,6 +137,42 @@ class Report(Record):
     provenance: dict = Field(default_factory=dict)  # model name + hash, index hash, settings, version
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per stage
 
+    def results(self) -> list[tuple[Claim, Optional[Verdict]]]:
+        """Every claim with its verdict, in article order; None for a claim that was not verified
+        (not check-worthy). `verdicts` alone holds only the verified claims: zip against this instead."""
+        by_id = verdicts_by_claim(self.verdicts)
+        return [(c, by_id.get(c.id)) for c in self.claims]
+
+    def to_pandas(self):
+        """One row per claim (`claim_row`'s columns: span in the article, label, probabilities, cited
+        evidence, check findings); label and probabilities are empty for claims not verified."""
+        import pandas as pd
+
+        return pd.DataFrame([claim_row(c, v) for c, v in self.results()], columns=list(ROW_COLUMNS)).astype(ROW_DTYPES)
+
+
+ROW_COLUMNS = ("claim_id", "claim", "type", "checkworthy", "start", "end", "label", "p_supported", "p_contradicted",
+               "p_not_enough_info", "evidence", "evidence_doc", "evidence_start", "evidence_end", "checks")
+
+ROW_DTYPES = {"start": "Int64", "end": "Int64", "evidence_start": "Int64", "evidence_end": "Int64"}  # may be empty
+
+
+def claim_row(claim: Claim, verdict: Optional[Verdict]) -> dict:
+    """A claim and its verdict as one flat table row (`Report.to_pandas`, `verify.score`): `start`/`end`
+    index the claim's source text (empty: not found in it), `evidence_start`/`evidence_end` the cited window in its document,
+    `checks` joins the explanations of the verdict's check findings with " | "."""
+    top = verdict.evidence[0] if verdict is not None and verdict.evidence else None
+    probs = verdict.probabilities if verdict is not None else {}
+    return {
+        "claim_id": claim.id, "claim": claim.text, "type": claim.type, "checkworthy": claim.checkworthy,
+        **dict(zip(("start", "end"), claim.source_span if claim.source_span[0] >= 0 else (None, None))),
+        "label": verdict.label if verdict is not None else None,
+        **{f"p_{label}": probs.get(label) for label in LABELS},
+        "evidence": top.text if top else None, "evidence_doc": top.doc_id if top else None,
+        "evidence_start": top.span[0] if top else None, "evidence_end": top.span[1] if top else None,
+        "checks": " | ".join(f.explanation for f in verdict.checks) if verdict is not None else "",
+    }
+
 
 def verdicts_by_claim(verdicts: Sequence[Verdict]) -> dict[str, Verdict]:
     """Claim id → its verdict; if a claim got two verdicts, the first one counts."""

@@ -15,7 +15,7 @@ from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError
+from .errors import InputError, ModelError
 from .registry import VERIFIERS
 
 PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
@@ -41,6 +41,7 @@ class Settings(BaseModel):
     model: Optional[str] = None  # embedded name, local folder, Hugging Face id (None = the embedded default)
     engine: str = "auto"  # auto (bf16 where native, else torch) | torch | bf16 | onnx (int8 ONNX Runtime)
     trust_remote_code: bool = False
+    label_map: Optional[dict[str, str]] = None  # model label (name or id) -> entailment|neutral|contradiction|not_entailment
     temperature: Optional[float] = Field(None, gt=0)  # NLI logit temperature (None = the model folder's calibration.json)
     batch_size: int = Field(32, ge=1, le=4096)
     cache: Union[bool, str] = False  # persistent SQLite score cache: True = default folder, a path, or False
@@ -67,6 +68,14 @@ class Settings(BaseModel):
             raise ValueError(f"unknown engine '{v}' (choose from: {', '.join(ENGINES)})")
         return v
 
+    @field_validator("label_map", mode="before")
+    @classmethod
+    def _label_map(cls, v: Any) -> Any:  # "LABEL_0=entailment,LABEL_1=not_entailment" or a dict
+        try:
+            return parse_label_map(v)
+        except ModelError as e:
+            raise ValueError(str(e)) from None
+
     @classmethod
     def make(cls, **values: Any) -> "Settings":
         """`Settings(**values)` with a validation failure turned into one `InputError` (exit 2)."""
@@ -80,3 +89,24 @@ class Settings(BaseModel):
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some values changed, validated again."""
         return self.make(**{**self.model_dump(), **changes})
+
+
+MAP_TARGETS = ("entailment", "neutral", "contradiction", "not_entailment")
+
+
+def parse_label_map(value: str | dict | None) -> dict[str, str] | None:
+    """`LABEL_0=entailment,LABEL_1=neutral,...` (or a dict) → {model label: NLI label}; keys are the
+    model's label names or output ids; values one of MAP_TARGETS. A bad map is one ModelError."""
+    if value is None or value == "" or value == {}:
+        return None
+    if isinstance(value, str):
+        items = [part.split("=", 1) for part in value.split(",") if part.strip()]
+        if any(len(item) != 2 for item in items):
+            raise ModelError(f"label map {value!r}: write MODEL_LABEL=NLI_LABEL pairs joined by commas, "
+                             "e.g. LABEL_0=entailment,LABEL_1=not_entailment")
+        value = dict(items)
+    out = {str(k).strip(): str(v).strip().lower() for k, v in dict(value).items()}
+    bad = sorted(v for v in out.values() if v not in MAP_TARGETS)
+    if bad:
+        raise ModelError(f"label map: unknown NLI label {bad[0]!r} (use {', '.join(MAP_TARGETS)})")
+    return out

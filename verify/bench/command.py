@@ -168,13 +168,13 @@ def _run_extraction_bench(name: str, out: Path) -> None:
 
 
 def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col):
-    from .datasets import load_benchmark, load_generic, parse_label_map
+    from .datasets import load_benchmark, load_generic, parse_verdict_map
 
     path = Path(name)
     if fmt or path.suffix.lower() in (".jsonl", ".json", ".csv", ".tsv"):
         if not label_map:
             raise InputError("a dataset file needs --label-map RAW=label,... (labels: supported, contradicted, "
                              "not_enough_info, not_supported, or entailment, neutral, contradiction, not_entailment)")
-        return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_label_map(label_map), id_col, doc_col)
+        return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_verdict_map(label_map), id_col, doc_col)
     return load_benchmark(name, split, data_dir, dedup)
 

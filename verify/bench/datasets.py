@@ -297,7 +297,7 @@ def load_nli_set(root: Path, name: str, folder: str = "heldout") -> BenchDataset
                         examples=examples, files=files)
 
 
-def parse_label_map(text: str) -> dict[str, str]:
+def parse_verdict_map(text: str) -> dict[str, str]:
     """'SUPPORTS=supported,REFUTES=contradicted' → dict; targets must be benchmark labels."""
     allowed = {*CLAIM_3WAY, "not_supported", *NLI_3WAY, "not_entailment"}
     mapping = {}

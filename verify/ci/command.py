@@ -8,6 +8,7 @@ import typer
 
 from ..errors import InputError
 from ..io import atomic_write, refuse_overwriting_inputs
+from ..report.annotations import check_format
 from .baseline import DEFAULT_TOLERANCE, BaselineComparison, VerdictChange, compare, load_baseline, write_baseline
 from .junit import write_junit
 from .loader import load_claim_sets
@@ -15,6 +16,7 @@ from .render import make_console, print_summary, result_json
 from .runner import CheckingPipeline, CIResult, run_sets
 
 DEFAULT_CLAIMS_DIR = Path("claims")
+OUT_SUFFIXES = (".sarif", ".xml", ".json")
 
 
 def make_pipeline(model: Optional[str], top_k: int, checks: bool, engine: str = "auto",
@@ -58,6 +60,9 @@ def ci_command(
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse scores of unchanged pairs (SQLite, $VERIFY_CACHE_DIR)."),
     profile: Optional[Path] = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`)."),
     aggregator: Optional[str] = typer.Option(None, "--aggregator", help="rules or learned (default: the pipeline's)."),
+    out_paths: list[Path] = typer.Option([], "--out", "-o", help="Result file(s) by extension: .sarif (SARIF 2.1.0, each case at its line), .xml (JUnit), .json. Repeatable."),
+    output_format: str = typer.Option("table", "--format", help="table, or github: also print GitHub Actions annotations at each case's line (claim-set YAML, or the article) and append a Markdown job summary to $GITHUB_STEP_SUMMARY."),
+    failures_only: bool = typer.Option(False, "--only-failures", help="Table, annotations and SARIF: only the failing cases."),
 ) -> None:
     """Run curated claim sets and fail (exit 1) when a claim gets the wrong verdict or regresses."""
     # Ranges are checked here, not by typer, so a bad value is exit 2 with one line like any bad input.
@@ -69,10 +74,15 @@ def ci_command(
         raise InputError(f"--top-k must be at least 1, got {top_k}")
     if update_baseline and baseline is None:
         raise InputError("--update-baseline needs --baseline FILE")
+    check_format(output_format)
+    for p in out_paths:
+        if p.suffix.lower() not in OUT_SUFFIXES:
+            raise InputError(f"--out {p}: unknown result format '{p.suffix}' (use {', '.join(OUT_SUFFIXES)})")
     tag_filter = _parse_tags(tags)
     sets = load_claim_sets(list(paths) if paths else [DEFAULT_CLAIMS_DIR])
     inputs = [path for s in sets for path in (s.path, s.corpus_path, s.article_path)]
-    for option, target in (("--junit", junit), ("--json-out", json_out), ("--baseline", baseline if update_baseline else None)):
+    for option, target in (("--junit", junit), ("--json-out", json_out), ("--baseline", baseline if update_baseline else None),
+                           *(("--out", p) for p in out_paths)):
         if target is not None:
             refuse_overwriting_inputs([target], inputs, option)
     previous = None
@@ -91,15 +101,29 @@ def ci_command(
     gate_passed = result.gate_passes(min_accuracy) and (update_baseline or not regressions)
 
     console = make_console(stderr=json_output)
-    print_summary(console, result, comparison, min_accuracy)
+    print_summary(console, result, comparison, min_accuracy, show_table=not failures_only)
     if regressions and not update_baseline:
         console.print(f"[bold red]{len(regressions)} regression(s) against {baseline}[/]")
-    if junit is not None:
-        write_junit(result, junit, comparison)
-    if json_output or json_out is not None:
+    junit_outs = [junit] * (junit is not None) + [p for p in out_paths if p.suffix.lower() == ".xml"]
+    json_outs = [json_out] * (json_out is not None) + [p for p in out_paths if p.suffix.lower() == ".json"]
+    for target in junit_outs:
+        write_junit(result, target, comparison)
+    sarif_outs = [p for p in out_paths if p.suffix.lower() == ".sarif"]
+    if sarif_outs or output_format == "github":
+        from .. import __version__
+        from ..report.annotations import append_step_summary, github_commands, sarif_text
+        from .annotate import ci_annotations, ci_summary_markdown
+
+        annotations = ci_annotations(result, sets, failures_only)
+        for target in sarif_outs:
+            atomic_write(target, sarif_text(annotations, __version__))
+        if output_format == "github":
+            typer.echo(github_commands(annotations), nl=False, err=json_output)
+            append_step_summary(ci_summary_markdown(result, gate_passed, failures_only))
+    if json_output or json_outs:
         payload = result_json(result, comparison, gate_passed, min_accuracy)
-        if json_out is not None:
-            atomic_write(json_out, payload)
+        for target in json_outs:
+            atomic_write(target, payload)
         if json_output:
             typer.echo(payload, nl=False)
     if update_baseline:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ class ClaimSet:
 
     spec: ClaimSetSpec
     path: Path
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # field path -> 1-based line in the file
 
     @property
     def name(self) -> str:
@@ -103,7 +104,7 @@ def load_claim_set(path: str | Path) -> ClaimSet:
         spec = ClaimSetSpec.model_validate(data)
     except ValidationError as err:
         raise InputError(_describe_validation_error(path, err, lines)) from None
-    claim_set = ClaimSet(spec=spec, path=path)
+    claim_set = ClaimSet(spec=spec, path=path, lines=lines)
     _check_paths_exist(claim_set, lines)
     return claim_set
 

@@ -37,6 +37,7 @@ class CaseResult:
     tags: tuple[str, ...] = ()
     note: Optional[str] = None
     evidence: Optional[str] = None  # text of the top cited evidence passage
+    span: Optional[tuple[int, int]] = None  # article sets: the judged claim's source span in the article
 
     @property
     def known_failure(self) -> bool:
@@ -252,13 +253,15 @@ def _judge_candidates(
             tags=tuple(expectation.tags),
             note=expectation.note,
         )
-    judged = [judge(set_name, expectation.match, expectation, c.text, verdicts[c.id]) for c in candidates]
+    judged = [replace(judge(set_name, expectation.match, expectation, c.text, verdicts[c.id]), span=c.source_span)
+              for c in candidates]
     return max(judged, key=lambda r: (r.passed, r.probabilities.get(expectation.expect, 0.0)))
 
 
 def _judge_not_contradicted(set_name: str, claim: Claim, verdict: Verdict) -> CaseResult:
     """An `others` case: the same judgement as `expect: not_contradicted`, its message says why it exists."""
     result = judge(set_name, claim.text, ClaimSpec(text=claim.text, expect="not_contradicted"), claim.text, verdict)
+    result = replace(result, span=claim.source_span)
     if result.passed:
         return result
     return replace(result, message=result.message.replace("not_contradicted,", "not_contradicted (others),", 1))

@@ -1,7 +1,6 @@
 """Read a corpus from a folder, a single text file, or a JSONL / CSV / Parquet table."""
 from __future__ import annotations
 
-import io
 import logging
 import math
 from collections.abc import Iterable
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..io import read_jsonl, read_text
+from ..io import read_jsonl, read_table, read_text
 from ..records import Record
 
 log = logging.getLogger(__name__)
@@ -151,23 +150,7 @@ def html_to_text(html: str) -> tuple[str | None, str]:
 
 
 def _load_table(file: Path, id_column: str, text_column: str, title_column: str) -> list[SourceDoc]:
-    import pandas as pd
-
-    suffix = file.suffix.lower()
-    try:
-        if suffix in {".jsonl", ".ndjson"}:
-            frame = pd.DataFrame(_read_jsonl(file))
-        elif suffix in {".csv", ".tsv"}:
-            sep = "\t" if suffix == ".tsv" else ","
-            # Decode ourselves so CSV gets the same encoding detection and binary check as text files.
-            frame = pd.read_csv(io.StringIO(read_text(file, what="corpus file")), sep=sep, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_parquet(file)
-    except InputError:
-        raise
-    except Exception as err:  # pandas/pyarrow raise many types for a bad file
-        raise InputError(f"cannot read corpus table {file}: {type(err).__name__}: {err}") from err
-
+    frame = read_table(file, what="corpus table")
     columns = [str(c) for c in frame.columns]
     id_col = _pick_column(columns, id_column, "id", ID_ALTERNATIVES, file)
     text_col = _pick_column(columns, text_column, "text", TEXT_ALTERNATIVES, file)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import InputError, ModelError
 from ..registry import PLUGIN_PREFIX, VERIFIERS, Verifier
-from ..settings import ENGINES
+from ..settings import ENGINES, parse_label_map
 from .cache import CachedVerifier, ScoreCache
 from .verifier import resolve_engine
 
@@ -34,6 +34,8 @@ def load_verifier(name_or_path: str | None = None, engine: str = "auto", cache: 
             raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
         engine = resolve_engine(engine)
         temperature = kwargs.pop("temperature", None)  # not part of the key: one model load serves every temperature
+        if kwargs.get("label_map") is not None:  # hashable in the key, same map in any spelling
+            kwargs["label_map"] = tuple(sorted(parse_label_map(kwargs["label_map"]).items()))
         key = (name_or_path, engine, tuple(sorted(kwargs.items())))
         if key not in _LOADED:
             _LOADED[key] = VERIFIERS.create(engine, name_or_path, **kwargs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import ModelError
 from ..io import quiet_transformers
 from ..paths import cache_dir
+from ..settings import parse_label_map
 from .base import resolve_model
 from .verifier import BatchedVerifier, check_model_folder, label_mapping, load_error, weights_hash
 
@@ -74,7 +75,8 @@ class OnnxVerifier(BatchedVerifier):
     engine = "onnx-int8"
 
     def __init__(self, name_or_path: str | None = None, max_length: int = 256, threads: int | None = None,
-                 trust_remote_code: bool = False, temperature: float | None = None):
+                 trust_remote_code: bool = False, temperature: float | None = None,
+                 label_map: dict[str, str] | None = None):
         _require_onnxruntime()
         import onnxruntime as ort
         from transformers import AutoConfig, AutoTokenizer
@@ -93,7 +95,8 @@ class OnnxVerifier(BatchedVerifier):
                 target = snapshot_download(target)
         except (OSError, ValueError) as e:
             raise load_error(target, e) from None
-        self.mapping = label_mapping(config.id2label)
+        self.label_map = parse_label_map(label_map)
+        self.mapping = label_mapping(config.id2label, self.label_map)
         self.name = name_or_path or Path(target).name
         self.path = target
         self.hash = weights_hash(target)

@@ -1,9 +1,15 @@
 """The transformers verifier backends (torch fp32 and bf16; ONNX Runtime is in onnx.py).
 
 Any Hugging Face sequence-classification NLI model works (hub id or local path): the label order is
-read from `config.id2label`. 3-way models map entailment / neutral / contradiction directly; 2-way
-models (entailment vs not-entailment, as MiniCheck-style checkers) split the not-entailment mass
-evenly between neutral and contradiction, so `contradiction` never exceeds 0.5 for them.
+read from `config.id2label`, or from a label map (`label_map={"LABEL_0": "entailment", ...}`,
+`--label-map LABEL_0=entailment,...`) for models whose labels are generic. Two head layouts:
+
+- 3-way (entailment / neutral / contradiction): mapped directly.
+- 2-way "supported vs not" (HHEM- and MiniCheck-style checkers: entailment vs not_entailment):
+  the not-supported mass is reported as `neutral` (not enough info) and `contradiction` is 0 — such
+  a head cannot tell a contradiction from a claim the evidence does not settle, so its verdicts are
+  supported or not_enough_info (the numeric/date checks can still contradict). A 2-way head whose
+  second label is a contradiction (entailment vs contradiction) reports that mass as contradiction.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from typing import Optional, Sequence
 from ..errors import ModelError
 from ..io import quiet_transformers
 from ..registry import Pair, Probs, Progress, report
+from ..settings import parse_label_map
 from .base import resolve_model
 
 _ENT = re.compile(r"^(entail|support|true$|yes$)", re.I)
@@ -26,20 +33,31 @@ CALIBRATION_FILE = "calibration.json"  # a model folder's temperature (fitted by
 _NOT = re.compile(r"^(not[_ -]?entail|non[_ -]?entail|not[_ -]?support|unsupport)", re.I)
 
 
-def label_mapping(id2label: dict[int, str]) -> dict[str, list[int]]:
-    """Map a model's output ids to our three labels; raise ModelError when the names are unknown."""
+def label_mapping(id2label: dict[int, str], label_map: dict[str, str] | None = None) -> dict[str, list[int]]:
+    """Map a model's output ids to our labels (a 2-way head: entailment plus not_entailment or
+    contradiction); raise ModelError when the names are unknown. `label_map` renames the model's
+    labels first (keys: label names or output ids)."""
     names = {int(i): str(n).strip() for i, n in id2label.items()}
+    if label_map:
+        missing = [n for i, n in names.items() if n not in label_map and str(i) not in label_map]
+        if missing:
+            raise ModelError(f"label map gives no NLI label for the model's label(s) {sorted(missing)} "
+                             f"(its labels: {sorted(names.values())})")
+        names = {i: label_map.get(n, label_map.get(str(i))) for i, n in names.items()}
     ent = [i for i, n in names.items() if _ENT.match(n) and not _NOT.match(n)]
     neu = [i for i, n in names.items() if _NEU.match(n)]
     con = [i for i, n in names.items() if _CON.match(n) and not _NOT.match(n)]
     not_ent = [i for i, n in names.items() if _NOT.match(n)]
     if len(names) == 3 and len(ent) == len(neu) == len(con) == 1:
         return {"entailment": ent, "neutral": neu, "contradiction": con}
-    if len(names) == 2 and len(ent) == 1 and (len(not_ent) == 1 or len(con) == 1):
-        return {"entailment": ent, "not_entailment": not_ent or con}
+    if len(names) == 2 and len(ent) == 1 and len(not_ent) == 1:
+        return {"entailment": ent, "not_entailment": not_ent}
+    if len(names) == 2 and len(ent) == 1 and len(con) == 1:
+        return {"entailment": ent, "contradiction": con}
     raise ModelError(
         f"cannot map the model's labels {sorted(names.values())} to entailment/neutral/contradiction "
-        "(expected 3 labels like ENTAILMENT/NEUTRAL/CONTRADICTION or 2 like entailment/not_entailment)")
+        "(expected 3 labels like ENTAILMENT/NEUTRAL/CONTRADICTION or 2 like entailment/not_entailment; "
+        "give generic labels a map: --label-map LABEL_0=entailment,LABEL_1=neutral,LABEL_2=contradiction)")
 
 
 def weights_hash(path: str | Path) -> str:
@@ -121,6 +139,8 @@ class BatchedVerifier:
     def cache_key(self) -> str:
         """What the scores depend on besides the pair: weights, engine/precision, truncation, temperature."""
         key = f"{self.hash}|{self.engine}|{self.max_length}"
+        if "neutral" not in self.mapping or getattr(self, "label_map", None):  # a 2-way head or a label map
+            key += "|" + ",".join(f"{k}={v}" for k, v in sorted(self.mapping.items()))
         return key if self.temperature == 1.0 else f"{key}|T{self.temperature:g}"
 
     def _logits(self, premises: list[str], hypotheses: list[str]):
@@ -131,8 +151,9 @@ class BatchedVerifier:
         if "neutral" in m:
             return {k: float(sum(row[i] for i in m[k])) for k in ("entailment", "neutral", "contradiction")}
         ent = float(row[m["entailment"][0]])
-        rest = 1.0 - ent
-        return {"entailment": ent, "neutral": rest / 2, "contradiction": rest / 2}
+        rest = 1.0 - ent  # 2-way: the other head's mass, as neutral unless that head is a contradiction head
+        contradiction = rest if "contradiction" in m else 0.0
+        return {"entailment": ent, "neutral": rest - contradiction, "contradiction": contradiction}
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: Optional[Progress] = None) -> list[Probs]:
         import numpy as np
@@ -159,7 +180,8 @@ class TransformersVerifier(BatchedVerifier):
     engine = "torch"
 
     def __init__(self, name_or_path: str | None = None, device: str | None = None, max_length: int = 256,
-                 bf16: bool | None = None, trust_remote_code: bool = False, temperature: float | None = None):
+                 bf16: bool | None = None, trust_remote_code: bool = False, temperature: float | None = None,
+                 label_map: dict[str, str] | None = None):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -173,7 +195,8 @@ class TransformersVerifier(BatchedVerifier):
             raise load_error(target, e) from None
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model = model.float().to(self.device).eval()
-        self.mapping = label_mapping(model.config.id2label)
+        self.label_map = parse_label_map(label_map)
+        self.mapping = label_mapping(model.config.id2label, self.label_map)
         self.name = name_or_path or Path(target).name
         self.path = target
         self.hash = weights_hash(target) if Path(target).exists() else getattr(model.config, "_commit_hash", None) or "hub"

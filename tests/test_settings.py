@@ -200,3 +200,10 @@ def test_input_error_for_bad_option_values_names_the_flag():
         settings_from_options({"pairs": "zero"})
     with pytest.raises(InputError, match="--support-threshold"):
         settings_from_options({"support_threshold": 1.5})
+
+
+def test_verify_claims_console_script(repo):
+    import tomllib
+
+    scripts = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["verify-claims"] == scripts["verify"] == "verify.cli:main"

@@ -211,13 +211,15 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
 _VERIFIERS: dict = {}
 
 
-def shared_verifier(model: Optional[str], engine: str = "torch"):
-    """One loaded verifier per model and engine for the whole process (the NLI suite runs many sets)."""
-    if (model, engine) not in _VERIFIERS:
-        from ..nli import load_verifier
+def shared_verifier(settings: Settings):
+    """One loaded verifier per model, engine, temperature and remote-code choice for the whole
+    process (the NLI suite runs many sets)."""
+    key = (settings.model, settings.engine, settings.temperature, settings.trust_remote_code)
+    if key not in _VERIFIERS:
+        from ..pipeline import Pipeline
 
-        _VERIFIERS[model, engine] = load_verifier(model, engine=engine)
-    return _VERIFIERS[model, engine]
+        _VERIFIERS[key] = Pipeline(settings, cache=False).verifier  # the pipeline's own way to load it
+    return _VERIFIERS[key]
 
 
 def make_predictor(dataset: BenchDataset, settings: BenchRun) -> tuple[Predictor, dict]:
@@ -236,7 +238,7 @@ def make_predictor(dataset: BenchDataset, settings: BenchRun) -> tuple[Predictor
     if dataset.kind == "nli" and settings.mode == "retrieval":
         raise InputError("NLI pair sets have no corpus: use --mode oracle (the model alone) or --mode pipeline")
     if dataset.kind == "nli" and settings.mode == "oracle":
-        return NliPairPredictor(shared_verifier(settings.model, settings.engine), dataset, settings.batch_size), extra
+        return NliPairPredictor(shared_verifier(settings.settings), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
     from ..profile import check_profile_model
 
@@ -246,11 +248,11 @@ def make_predictor(dataset: BenchDataset, settings: BenchRun) -> tuple[Predictor
         extra["profile"] = settings.profile.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
                                                                 "target_precision", "fitted_on", "rows"})
     if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
-        verifier = shared_verifier(settings.model, settings.engine)
+        verifier = shared_verifier(settings.settings)
         return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra
     verifier = getattr(pipeline, "verifier", None)
     if verifier is None:  # the pipeline loads lazily; ask for the same model to learn its hash
-        verifier = shared_verifier(settings.model, settings.engine)
+        verifier = shared_verifier(settings.settings)
     if settings.mode in ("oracle", "pipeline"):  # claim sets: judged with gold evidence
         return PipelineOraclePredictor(pipeline, verifier.name, verifier.hash), extra
     index, digest, n_docs = corpus_index(dataset, settings.cache_dir, settings.progress)

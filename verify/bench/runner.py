@@ -29,9 +29,8 @@ NLI_TO_CLAIM = {"entailment": "supported", "contradiction": "contradicted", "neu
 
 def default_cache_dir() -> Path:
     """Where lexical coefficients and corpus indexes live between runs."""
-    from ..io import user_cache_dir
-
-    return user_cache_dir() / "bench"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "verify" / "bench"
 
 
 @dataclass

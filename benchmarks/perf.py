@@ -17,7 +17,7 @@ e2e     SciFact validation claims in retrieval mode over the 5,183-abstract corp
         budget (and bf16 scoring every window), NLI pairs per claim, macro-F1 of both aggregators
         (so speed is never bought with silent quality loss), score cache off.
 pairs   The same run with the bf16 engine at pair budgets 2 … 16 and every window: the
-        speed/accuracy curve the default budget (verify.pipeline.PAIRS) was chosen from.
+        speed/accuracy curve the default budget (verify.settings.PAIRS) was chosen from.
 memory  Peak RSS of `verify check` on the seed article (a subprocess; wait4's ru_maxrss).
 index   benchmarks/perf_index.py's run (synthetic corpora; slow: ~15 min and ~7 GB for 1M).
 
@@ -229,7 +229,7 @@ def _budget(pairs: int | None) -> str:
 
 
 def e2e_section() -> dict[str, Any]:
-    from verify.pipeline import PAIRS
+    from verify.settings import PAIRS
 
     out, claims, gold, index_dir = _scifact_retrieval()
     out["default_pairs"], out["engines"] = PAIRS, {}

@@ -57,9 +57,9 @@ def timed_run(claims: Path, out: Path, corpus: Path, settings, **kwargs) -> dict
     stamps: list[float] = []
     result = run(claims, out, corpus=corpus, settings=settings, progress=lambda done, total: stamps.append(time.perf_counter()),
                  **kwargs)
-    return {"engine": result.engine, "workers": result.workers, "claims": result.claims, "seconds": result.seconds,
+    return {"engine": result.backend, "workers": result.workers, "claims": result.claims, "seconds": result.seconds,
             "claims_per_s": round(result.claims / result.seconds, 3), "first_partition_s": round(stamps[0] - t0, 2),
-            **{k: v for k, v in kwargs.items() if k != "engine"}}
+            **{k: v for k, v in kwargs.items() if k not in ("backend", "partition_rows")}}
 
 
 def labels(folder: Path) -> list[tuple[int, str]]:
@@ -85,29 +85,31 @@ def main() -> None:
     import torch
 
     from verify.corpus import open_index
-    from verify.distributed import Settings
-    from verify.distributed.stages import Score
+    from verify import Settings
+    from verify.distributed.stages import RunSpec, Score
     from verify.io import atomic_write
 
     info = machine()
-    settings = Settings(top_k=args.top_k, partition_rows=args.partition_rows)
+    settings = Settings(top_k=args.top_k)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         corpus, claims = build_inputs(root, args.claims)
         index = open_index(corpus)
         index_bytes = sum(f.stat().st_size for f in Path(index.path).rglob("*") if f.is_file())
         t = time.perf_counter()
-        Score(settings)  # the first model load in this process
+        Score(RunSpec(settings=settings))  # the first model load in this process
         load_s = time.perf_counter() - t
 
-        runs = [timed_run(claims, root / "local", corpus, settings, engine="local")]
+        runs = [timed_run(claims, root / "local", corpus, settings, backend="local",
+                          partition_rows=args.partition_rows)]
         runs[0]["torch_threads"] = torch.get_num_threads()
         ray.init(num_cpus=RAY_CPUS, include_dashboard=False)
         try:
             for workers in (1, 2):
                 # One torch thread per scorer; the light stages keep LIGHT logical CPUs.
                 cpus = min(1.0, (RAY_CPUS - LIGHT) / workers)
-                runs.append(timed_run(claims, root / f"ray-{workers}", corpus, settings, engine="ray",
+                runs.append(timed_run(claims, root / f"ray-{workers}", corpus, settings, backend="ray",
+                                      partition_rows=args.partition_rows,
                                       workers=workers, cpus_per_worker=cpus))
                 runs[-1]["torch_threads"] = 1
                 runs[-1]["same_labels_as_local"] = labels(root / f"ray-{workers}") == labels(root / "local")

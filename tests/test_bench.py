@@ -266,7 +266,7 @@ def test_lexical_baseline_fits_on_training_data_and_beats_majority_on_heldout(tm
 def test_bench_command_writes_results_that_match_their_own_predictions(cli, tmp_path):
     out = tmp_path / "results"
     result = cli("scifact", "--split", "validation", "--model", "lexical", "--limit", "20", "--out", str(out),
-                 "--no-progress", "--batch-size", "8")
+                 "--quiet", "--batch-size", "8")
     assert result.exit_code == 0, result.output
     stem = out / "scifact-validation-oracle-lexical"
     for suffix in (".json", ".md", ".confusion.png", ".reliability.png"):
@@ -285,7 +285,7 @@ def test_bench_command_writes_results_that_match_their_own_predictions(cli, tmp_
     assert record["metrics"]["accuracy"] == pytest.approx(sum(p["gold"] == p["pred"] for p in preds) / 20)
 
     # the per-example cache lets a rerun resume without scoring anything again
-    again = cli("scifact", "--model", "lexical", "--limit", "20", "--out", str(out), "--no-progress",
+    again = cli("scifact", "--model", "lexical", "--limit", "20", "--out", str(out), "--quiet",
                 "--batch-size", "8", "--resume")
     assert again.exit_code == 0, again.output
     resumed = json.loads(Path(f"{stem}.json").read_text())
@@ -295,7 +295,7 @@ def test_bench_command_writes_results_that_match_their_own_predictions(cli, tmp_
 
 @needs_data
 def test_majority_baseline_uses_the_training_split(cli, tmp_path):
-    result = cli("scifact", "--model", "majority", "--limit", "50", "--out", str(tmp_path), "--no-progress")
+    result = cli("scifact", "--model", "majority", "--limit", "50", "--out", str(tmp_path), "--quiet")
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "scifact-validation-oracle-majority.json").read_text())
     assert record["settings"]["majority_source"].startswith("training split")
@@ -306,7 +306,7 @@ def test_majority_baseline_uses_the_training_split(cli, tmp_path):
 def test_nli_suite_and_table_and_compare(cli, tmp_path):
     out = tmp_path / "results"
     for model in ("majority", "lexical"):
-        result = cli("nli", "--sets", "fm2,advglue", "--model", model, "--limit", "40", "--out", str(out), "--no-progress")
+        result = cli("nli", "--sets", "fm2,advglue", "--model", model, "--limit", "40", "--out", str(out), "--quiet")
         assert result.exit_code == 0, result.output
     record = json.loads((out / "nli-lexical.json").read_text())
     assert set(record["sets"]) == {"fm2", "advglue"}
@@ -325,7 +325,7 @@ def test_nli_suite_and_table_and_compare(cli, tmp_path):
 
 @needs_data
 def test_bad_input_is_one_clear_error_with_exit_code_2(cli, tmp_path):
-    missing = cli("scifact", "--model", "lexical", "--data-dir", str(tmp_path / "nowhere"), "--no-progress")
+    missing = cli("scifact", "--model", "lexical", "--data-dir", str(tmp_path / "nowhere"), "--quiet")
     assert missing.exit_code == 2
     assert "not found" in missing.output and str(tmp_path / "nowhere") in missing.output
     assert "Traceback" not in missing.output
@@ -356,7 +356,7 @@ def _model_available() -> bool:
 @pytest.mark.skipif(not _model_available(), reason="embedded verifier not trained/shipped yet (verify/models/minilm-nli)")
 def test_model_oracle_run_beats_majority_on_scifact(cli, tmp_path):
     for model in ("majority", None):
-        args = ["scifact", "--limit", "40", "--out", str(tmp_path), "--no-progress"]
+        args = ["scifact", "--limit", "40", "--out", str(tmp_path), "--quiet"]
         result = cli(*args, *(["--model", model] if model else []))
         assert result.exit_code == 0, result.output
     model_run = json.loads((tmp_path / "scifact-validation-oracle-minilm-nli.json").read_text())
@@ -405,7 +405,7 @@ def test_another_split_of_the_same_corpus_lends_its_embeddings(tmp_path):
 
 def test_pair_budget_and_aggregator_name_the_results_files():
     from verify.bench.results import result_stem
-    from verify.pipeline import PAIRS, parse_pairs
+    from verify.settings import PAIRS, Settings
 
     def stem(**settings):
         return result_stem({"dataset": "scifact", "split": "validation", "mode": "retrieval",
@@ -415,10 +415,10 @@ def test_pair_budget_and_aggregator_name_the_results_files():
     assert stem(pairs=4, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p4-learned"
     assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
     assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
-    assert parse_pairs(None) == PAIRS and parse_pairs("all") is None and parse_pairs("6") == 6
+    assert Settings().pairs == PAIRS and Settings.make(pairs="all").pairs is None and Settings.make(pairs="6").pairs == 6
     for bad in ("0", "-3", "six"):
         with pytest.raises(InputError):
-            parse_pairs(bad)
+            Settings.make(pairs=bad)
 
 
 def test_bad_pairs_or_aggregator_exit_2(cli, tmp_path):

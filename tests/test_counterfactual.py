@@ -113,7 +113,7 @@ def test_kind_scores_count_each_half_and_premises_with_both_right(entries):
 def run_bench(*args: str, out: Path, cache: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache)}
     return subprocess.run([sys.executable, "-m", "verify", "bench", "counterfactual", "--out", str(out),
-                           "--no-progress", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+                           "--quiet", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
 
 
 def test_bench_counterfactual_scores_a_slice_with_the_real_model(tmp_path):

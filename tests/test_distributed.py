@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from verify.distributed import Settings, run
+from verify import Settings
+from verify.distributed import run
 from verify.extract import extract_claims, load_document, split_sentences
 
 from test_cli import assert_one_clear_line, run as cli  # the CLI test helpers
@@ -69,7 +70,7 @@ def small_run(tmp_path_factory, corpus, claim_texts):
     """24 claims, 3 partitions, local engine."""
     root = tmp_path_factory.mktemp("small")
     data = write_claims(root / "claims.jsonl", claim_texts[:24])
-    result = run(data, root / "out", corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))  # fp32: bf16 varies with batch-mates
+    result = run(data, root / "out", corpus=corpus, settings=Settings(top_k=2, engine="torch"), partition_rows=10)  # fp32: bf16 varies with batch-mates
     return data, root / "out", result
 
 
@@ -118,12 +119,12 @@ def test_rerun_skips_written_partitions_and_redoes_a_missing_one(small_run, tmp_
     shutil.copytree(out, copy)
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.glob("part-*")}
     (copy / "part-00001.jsonl").unlink()
-    result = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))
+    result = run(data, copy, corpus=corpus, settings=Settings(top_k=2, engine="torch"), partition_rows=10)
     assert (result.written, result.skipped, result.claims) == (1, 2, 10)
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.glob("part-*")}
     assert after["part-00000.jsonl"] == before["part-00000.jsonl"] and after["part-00002.jsonl"] == before["part-00002.jsonl"]
     assert verdict_lines(copy) == verdict_lines(out)
-    again = run(data, copy, corpus=corpus, settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"))
+    again = run(data, copy, corpus=corpus, settings=Settings(top_k=2, engine="torch"), partition_rows=10)
     assert (again.written, again.skipped) == (0, 3)
 
 
@@ -144,7 +145,7 @@ def test_parquet_in_and_out(small_run, tmp_path, corpus):
     rows = [json.loads(line) for line in data.open()][:10]
     pd.DataFrame(rows).to_parquet(tmp_path / "claims.parquet")
     result = run(tmp_path / "claims.parquet", tmp_path / "out", corpus=corpus,
-                 settings=Settings(top_k=2, partition_rows=10, format="parquet", nli_engine="torch"))
+                 settings=Settings(top_k=2, engine="torch"), partition_rows=10, format="parquet")
     assert (result.written, result.claims) == (1, 10)
     table = pd.read_parquet(tmp_path / "out" / "part-00000.parquet")
     want = verdict_lines(out)[:10]
@@ -158,7 +159,7 @@ def test_cli_runs_and_reports(small_run, tmp_path, capsys, monkeypatch, corpus):
     lines = data.read_text().splitlines()[:3]
     (tmp_path / "three.jsonl").write_text("\n".join(lines) + "\n")
     code, stdout, err = cli(["run", tmp_path / "three.jsonl", "--corpus", corpus, "--out", tmp_path / "o", "--top-k", 2,
-                             "--nli-engine", "torch"],
+                             "--engine", "torch"],
                             capsys, monkeypatch)
     assert code == 0, err
     assert "1 partitions written (3 verdicts from 3 rows" in stdout
@@ -213,7 +214,7 @@ def test_bad_model_exits_2_before_any_partition(tmp_path, corpus, capsys, monkey
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
     code, _, err = cli(["run", data, "--corpus", corpus, "--out", tmp_path / "o", "--model", tmp_path / "model",
-                        "--engine", engine], capsys, monkeypatch)
+                        "--backend", engine], capsys, monkeypatch)
     assert code == 2
     assert_one_clear_line(err, "no weights")
     assert not (tmp_path / "o").exists()
@@ -222,7 +223,7 @@ def test_bad_model_exits_2_before_any_partition(tmp_path, corpus, capsys, monkey
 def test_missing_ray_is_one_line_with_the_install_command(tmp_path, corpus, capsys, monkeypatch, small_run):
     data, _, _ = small_run
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
-    code, _, err = cli(["run", data, "--corpus", corpus, "--out", tmp_path / "o", "--engine", "ray"], capsys, monkeypatch)
+    code, _, err = cli(["run", data, "--corpus", corpus, "--out", tmp_path / "o", "--backend", "ray"], capsys, monkeypatch)
     assert code == 2
     assert_one_clear_line(err, 'pip install "verify-claims[ray]"')
     assert not (tmp_path / "o").exists()
@@ -244,7 +245,7 @@ def ray_cluster():
 def many_claims(tmp_path_factory, claim_texts, corpus):
     root = tmp_path_factory.mktemp("many")
     data = write_claims(root / "claims.jsonl", claim_texts)
-    local = run(data, root / "local", corpus=corpus, settings=Settings(top_k=2, partition_rows=50, nli_engine="torch"))
+    local = run(data, root / "local", corpus=corpus, settings=Settings(top_k=2, engine="torch"), partition_rows=50)
     assert local.claims == len(claim_texts) >= 250
     return data, root
 
@@ -252,16 +253,16 @@ def many_claims(tmp_path_factory, claim_texts, corpus):
 @pytest.mark.slow
 def test_ray_gives_the_local_engines_answers_and_resumes(ray_cluster, many_claims, corpus):
     data, root = many_claims
-    settings = Settings(top_k=2, partition_rows=50, nli_engine="torch")
-    result = run(data, root / "ray", corpus=corpus, engine="ray", settings=settings, workers=1)
-    assert (result.engine, result.written, result.skipped) == ("ray", result.partitions, 0)
+    settings = Settings(top_k=2, engine="torch")
+    result = run(data, root / "ray", corpus=corpus, backend="ray", settings=settings, partition_rows=50, workers=1)
+    assert (result.backend, result.written, result.skipped) == ("ray", result.partitions, 0)
     local, distributed = verdict_lines(root / "local"), verdict_lines(root / "ray")
     assert [x["row"] for x in distributed] == list(range(len(local)))
     assert_same_verdicts(distributed, local)
     assert {x["label"] for x in local} == {"supported", "contradicted", "not_enough_info"}
 
     stamps = {p.name: p.stat().st_mtime_ns for p in (root / "ray").iterdir()}
-    again = run(data, root / "ray", corpus=corpus, engine="ray", settings=settings, workers=1)
+    again = run(data, root / "ray", corpus=corpus, backend="ray", settings=settings, partition_rows=50, workers=1)
     assert (again.written, again.skipped) == (0, result.partitions)
     assert {p.name: p.stat().st_mtime_ns for p in (root / "ray").iterdir()} == stamps
 
@@ -299,8 +300,8 @@ def test_a_worker_that_dies_is_retried_without_losing_or_duplicating_rows(ray_cl
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # tests/ is not importable on workers
     try:
         monkeypatch.setattr(runner, "Score", DiesOnce)
-        result = run(tmp_path / "claims.jsonl", tmp_path / "out", corpus=corpus, engine="ray",
-                     settings=Settings(top_k=2, partition_rows=10, nli_engine="torch"), workers=1)
+        result = run(tmp_path / "claims.jsonl", tmp_path / "out", corpus=corpus, backend="ray",
+                     settings=Settings(top_k=2, engine="torch"), partition_rows=10, workers=1)
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert marker.exists()  # a worker did die

@@ -291,7 +291,7 @@ def test_bench_with_limit_writes_to_the_user_results_folder(tmp_path, shared_dat
     committed = REPO / "benchmarks" / "results"
     before = snapshot(committed)
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "VERIFY_RESULTS_DIR": "", "VERIFY_DATA_DIR": str(shared_data)}
-    proc = verify("bench", "scifact", "--split", "validation", "--model", "majority", "--limit", 10, "--no-progress", env=env)
+    proc = verify("bench", "scifact", "--split", "validation", "--model", "majority", "--limit", 10, "--quiet", env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     written = tmp_path / "data" / "verify" / "bench-results"
     assert (written / "scifact-validation-oracle-majority.json").exists()

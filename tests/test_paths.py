@@ -33,7 +33,7 @@ def test_cache_config_and_data_folders_follow_verify_and_xdg_variables(tmp_path,
 
 
 def test_every_cache_lives_under_cache_dir(tmp_path, monkeypatch):
-    from verify.bench.runner import RunSettings
+    from verify.bench.runner import BenchRun
     from verify.corpus import default_index_dir
     from verify.nli.cache import default_path
 
@@ -41,7 +41,7 @@ def test_every_cache_lives_under_cache_dir(tmp_path, monkeypatch):
     root = tmp_path / "cache"
     assert default_path() == root / "scores.sqlite"
     assert default_index_dir(tmp_path / "corpus").parent == root / "indexes"
-    assert RunSettings().cache_dir == root / "bench"  # it used to ignore VERIFY_CACHE_DIR
+    assert BenchRun().cache_dir == root / "bench"  # it used to ignore VERIFY_CACHE_DIR
     assert paths.MODELS_DIR == Path(paths.__file__).parent / "models" and (paths.minilm_path() / "config.json").is_file()
 
 

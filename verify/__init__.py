@@ -10,7 +10,7 @@ from .version import __version__  # noqa: E402  (a constant: no heavy import)
 # Everything loads on first use: `import verify` (and so the pytest plugin, for every pytest run in
 # an environment that has verify installed) costs nothing until a name is used.
 _LAZY = {
-    "Pipeline": "pipeline", "load_verifier": "nli", "extract_claims": "extract", "score": "scoring",
+    "Pipeline": "pipeline", "Settings": "settings", "load_verifier": "nli", "extract_claims": "extract", "score": "scoring",
     "answers_frame": "scoring", "load_corpus": "corpus", "open_index": "corpus", "Index": "corpus",
     **{name: "records" for name in ("Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore")},
 }
@@ -24,5 +24,5 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["Pipeline", "score", "answers_frame", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
+__all__ = ["Pipeline", "Settings", "score", "answers_frame", "load_verifier", "extract_claims", "load_corpus", "open_index", "Index",
            "Claim", "Document", "Evidence", "Passage", "Report", "Verdict", "WindowScore", "__version__"]

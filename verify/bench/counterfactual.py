@@ -23,7 +23,7 @@ from ..errors import InputError
 from .datasets import REPO_ROOT
 from .examples import NLI_3WAY, BenchDataset, BenchExample
 from .results import fmt, publish
-from .runner import RunSettings, package_versions, run_benchmark
+from .runner import BenchRun, package_versions, run_benchmark
 
 TABLE_PATH = REPO_ROOT / "benchmarks" / "data" / "counterfactual.yaml"
 SWAP_KINDS = ("person_swap", "place_swap", "date_swap", "number_swap", "role_swap", "negation", "antonym")
@@ -124,7 +124,7 @@ def _score(entries: list[CounterfactualEntry], predicted: dict[str, str]) -> dic
     return row
 
 
-def run_counterfactual(settings: RunSettings, out_dir: Path, path: Path = TABLE_PATH) -> dict:
+def run_counterfactual(settings: BenchRun, out_dir: Path, path: Path = TABLE_PATH) -> dict:
     if settings.mode not in ("oracle", "pipeline"):
         raise InputError("the counterfactual table has no corpus: use --mode oracle (the model alone) or --mode pipeline")
     entries = load_table(path)

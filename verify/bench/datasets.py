@@ -54,6 +54,17 @@ def data_root(data_dir: str | Path | None = None) -> Path:
     return Path(chosen).expanduser()
 
 
+def existing_data_root(data_dir: str | Path | None = None) -> Path:
+    """`data_root`, which must exist: a clear error outside a source checkout with no --data-dir."""
+    root = data_root(data_dir)
+    if not root.is_dir():
+        given = "--data-dir" if data_dir else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else None
+        raise InputError(f"benchmark data folder not found: {root} "
+                         + (f"(from {given})" if given else "(the default, ../shared/data beside a source checkout; "
+                            f"give --data-dir DIR or set ${DATA_ENV})"))
+    return root
+
+
 def require(path: Path, what: str) -> Path:
     if not path.exists():
         raise InputError(f"{what} not found: {path} (set --data-dir or ${DATA_ENV})")
@@ -359,8 +370,7 @@ DROP_OVERLAP = {"scifact": True, "covid-fact": True, "fever-symmetric": True, "s
 def load_benchmark(name: str, split: Optional[str] = None, data_dir: str | Path | None = None,
                    dedup: Optional[bool] = None) -> BenchDataset:
     """A named claim benchmark, or `nli:<set>` for a held-out NLI pair set."""
-    root = data_root(data_dir)
-    require(root, "data directory")
+    root = existing_data_root(data_dir)
     if name.startswith("nli:"):
         return load_nli_set(root, name.split(":", 1)[1])
     if name not in LOADERS:

@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from .datasets import data_root, load_nli_set, nli_heldout_sets
+from .datasets import existing_data_root, load_nli_set, nli_heldout_sets
 from .results import fmt, publish
-from .runner import RunSettings, package_versions, run_benchmark
+from .runner import BenchRun, package_versions, run_benchmark
 
 PER_SET_FIELDS = ("n", "accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 
 
-def run_nli_suite(sets: Optional[list[str]], settings: RunSettings, out_dir: Path) -> dict:
-    root = data_root(settings.data_dir)
+def run_nli_suite(sets: Optional[list[str]], settings: BenchRun, out_dir: Path) -> dict:
+    root = existing_data_root(settings.data_dir)
     names = sets or nli_heldout_sets(root)
     per_set, model = {}, None
     for name in names:

@@ -16,12 +16,12 @@ from typing import Iterator, Optional, Sequence
 from ..errors import InputError
 from ..paths import bench_cache_dir
 from ..registry import Progress, report
-from ..nli import load_verifier
 from .baselines import MajorityBaseline, load_or_fit_lexical
-from .datasets import data_root, sample
+from .datasets import existing_data_root, sample
 from .examples import BenchDataset, BenchExample
 from .metrics import classification_metrics, peak_memory_mb, retrieval_recall
-from ..pipeline import PAIRS as DEFAULT_PAIRS
+from ..profile import Profile
+from ..settings import Settings
 
 BASELINES = ("majority", "lexical")
 RECALL_KS = (1, 3, 5, 10)
@@ -30,29 +30,36 @@ NLI_TO_CLAIM = {"entailment": "supported", "contradiction": "contradicted", "neu
 
 
 @dataclass
-class RunSettings:
-    mode: str = "oracle"  # oracle | retrieval
-    model: Optional[str] = None  # None = embedded verifier; "majority" / "lexical" = baselines
+class BenchRun:
+    """One benchmark run: the pipeline's `Settings` plus what only a benchmark has (mode, sample,
+    batching, resume, where data and caches are)."""
+
+    settings: Settings = field(default_factory=lambda: Settings(engine="torch"))
+    mode: str = "oracle"  # oracle | retrieval | pipeline
     limit: Optional[int] = None
     seed: int = 13
-    checks: bool = True
-    top_k: int = 5
-    batch_size: int = 16
+    batch_size: int = 16  # examples per batch (and per cache append)
     resume: bool = False
     data_dir: Optional[str] = None
     cache_dir: Path = field(default_factory=bench_cache_dir)
     progress: Optional[Progress] = None  # plumbing: called (stage, done, total); the command draws it
-    engine: str = "torch"  # torch | bf16 | onnx
-    windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
-    pairs: Optional[int] = DEFAULT_PAIRS  # evidence windows scored per claim (None = every window)
-    aggregator: str = "rules"  # rules | learned
-    profile: Optional[str] = None  # calibration profile (temperature + thresholds) from `verify calibrate`
+    profile: Optional[Profile] = None  # already applied to `settings`; kept to check the model and record it
+    profile_name: Optional[str] = None  # for file names (-<profile name>)
+
+    # Read-only views of the settings, by the names the results records use.
+    model = property(lambda self: self.settings.model)  # None = embedded verifier; "majority" / "lexical" = baselines
+    checks = property(lambda self: self.settings.checks)
+    top_k = property(lambda self: self.settings.top_k)
+    engine = property(lambda self: self.settings.engine)
+    windows_kept = property(lambda self: self.settings.windows_kept)
+    pairs = property(lambda self: self.settings.pairs)
+    aggregator = property(lambda self: self.settings.aggregator)
 
     def model_label(self) -> str:
         """Short model name for file names: the embedded name, a baseline, or a path's last part (+ -bf16/-onnx)."""
         label = "minilm-nli" if self.model is None else Path(self.model.rstrip("/")).name or self.model
         label = label if self.engine == "torch" or self.model in BASELINES else f"{label}-{self.engine}"
-        return f"{label}-{Path(self.profile).stem}" if self.profile else label
+        return f"{label}-{self.profile_name}" if self.profile_name else label
 
 
 # ---------------------------------------------------------------- label-space conversion
@@ -197,7 +204,15 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: Optional[Prog
     return index, digest, len(docs)
 
 
-def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predictor, dict]:
+def bench_verifier(settings: Settings):
+    """The verifier of these settings, without the score cache (a benchmark measures the model);
+    loaded once per process by `load_verifier` (the NLI suite runs many sets)."""
+    from ..pipeline import Pipeline
+
+    return Pipeline(settings, cache=False).verifier
+
+
+def make_predictor(dataset: BenchDataset, settings: BenchRun) -> tuple[Predictor, dict]:
     """The predictor for (dataset kind, mode, model) and any settings it adds to the record."""
     extra: dict = {}
     if settings.model in BASELINES:
@@ -207,28 +222,27 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
             predictor = MajorityPredictor(dataset)
             extra["majority_source"] = predictor.baseline.source
             return predictor, extra
-        lexical = load_or_fit_lexical(data_root(settings.data_dir), settings.cache_dir / "baselines")
+        lexical = load_or_fit_lexical(existing_data_root(settings.data_dir), settings.cache_dir / "baselines")
         extra["lexical_trained_on"] = lexical.trained_on
         return NliPairPredictor(lexical, dataset, settings.batch_size), extra
     if dataset.kind == "nli" and settings.mode == "retrieval":
         raise InputError("NLI pair sets have no corpus: use --mode oracle (the model alone) or --mode pipeline")
     if dataset.kind == "nli" and settings.mode == "oracle":
-        return NliPairPredictor(load_verifier(settings.model, engine=settings.engine), dataset, settings.batch_size), extra
+        return NliPairPredictor(bench_verifier(settings.settings), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
+    from ..profile import check_profile_model
 
-    from ..profile import check_profile_model, load_profile, pipeline_settings
-
-    prof = load_profile(settings.profile) if settings.profile else None
-    pipeline = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks, engine=settings.engine,
-                        windows_kept=settings.windows_kept, pairs=settings.pairs, aggregator=settings.aggregator,
-                        **pipeline_settings(prof))
-    if prof:
-        check_profile_model(prof, pipeline.verifier)
-        extra["profile"] = prof.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
-                                                    "target_precision", "fitted_on", "rows"})
-    verifier = pipeline.verifier  # loaded once per model and engine for the process (load_verifier)
+    pipeline = Pipeline(settings.settings)
+    if settings.profile:
+        check_profile_model(settings.profile, pipeline.verifier)
+        extra["profile"] = settings.profile.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
+                                                                "target_precision", "fitted_on", "rows"})
     if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
+        verifier = bench_verifier(settings.settings)
         return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra
+    verifier = getattr(pipeline, "verifier", None)
+    if verifier is None:  # the pipeline loads lazily; ask for the same model to learn its hash
+        verifier = bench_verifier(settings.settings)
     if settings.mode in ("oracle", "pipeline"):  # claim sets: judged with gold evidence
         return PipelineOraclePredictor(pipeline, verifier.name, verifier.hash), extra
     index, digest, n_docs = corpus_index(dataset, settings.cache_dir, settings.progress)
@@ -238,7 +252,7 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
 
 # ---------------------------------------------------------------- per-example cache
 
-def run_key(dataset: BenchDataset, settings: RunSettings, predictor: Predictor) -> str:
+def run_key(dataset: BenchDataset, settings: BenchRun, predictor: Predictor) -> str:
     parts = [dataset.name, dataset.split, settings.mode, predictor.name, predictor.hash, settings.limit,
              settings.seed, settings.checks, settings.top_k, dataset.checksum()]
     if settings.engine != "torch":  # older cache keys stay valid for the torch engine
@@ -295,7 +309,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path) -> dict:
+def run_benchmark(dataset: BenchDataset, settings: BenchRun, out_dir: Path) -> dict:
     """Score the (sampled) examples and return the results record (not yet written)."""
     examples = sample(dataset.examples, settings.limit, settings.seed)
     started = time.perf_counter()

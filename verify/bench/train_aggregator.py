@@ -87,14 +87,15 @@ def fit(rows: list[dict[str, float]], labels: list[str], seed: int = 13) -> tupl
                     "cv_macro_f1": round(scores[best], 4)}
 
 
-def train_aggregator(sources: tuple[str, ...] = SOURCES, out: Path = MODEL_FILE, engine: str = "torch",
-                     data_dir: Optional[str] = None, pairs: Optional[int] = None, top_k: int = 5,
-                     progress: Optional[Progress] = None) -> dict:
-    """Collect features on each train source ("dataset:split:mode"), fit, write `out` and its card."""
+def train_aggregator(sources: tuple[str, ...] = SOURCES, settings=None, out: Path = MODEL_FILE,
+                     data_dir: Optional[str] = None, progress: Optional[Progress] = None) -> dict:
+    """Collect features on each train source ("dataset:split:mode") through a pipeline of
+    `settings` (default: `Settings(engine="torch")`), fit, write `out` and its card."""
     from .datasets import load_benchmark
-    from ..pipeline import PAIRS, Pipeline
+    from ..pipeline import Pipeline
+    from ..settings import Settings
 
-    pipeline = Pipeline(engine=engine, pairs=PAIRS if pairs is None else pairs, top_k=top_k)
+    pipeline = Pipeline(settings if settings is not None else Settings(engine="torch"))
     rows, labels, counts = [], [], {}
     for source in sources:
         name, split, mode = source.split(":")
@@ -110,7 +111,8 @@ def train_aggregator(sources: tuple[str, ...] = SOURCES, out: Path = MODEL_FILE,
     params, report = fit(rows, labels)
     verifier = pipeline.verifier
     command = "verify train-aggregator" + ("" if sources == SOURCES else f" --sources {','.join(sources)}")
-    params.update(model=verifier.name, model_hash=verifier.hash, engine=engine, pairs=pipeline.pairs, top_k=top_k,
+    params.update(model=verifier.name, model_hash=verifier.hash, engine=pipeline.engine, pairs=pipeline.pairs,
+                  top_k=pipeline.top_k,
                   trained_on=counts, cv=report, command=command,
                   created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     atomic_write(out, json.dumps(params, indent=1) + "\n")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Any, Optional
 
 from rich.console import Console
 from rich.markup import escape
@@ -44,8 +44,8 @@ def failure_lines(case: CaseResult) -> list[str]:
     return [line]
 
 
-def make_console(stderr: bool = False) -> Console:
-    console = Console(stderr=stderr)
+def make_console(stderr: bool = False, quiet: bool = False) -> Console:
+    console = Console(stderr=stderr, quiet=quiet)
     if not console.is_terminal:
         console.width = LOG_WIDTH
     return console
@@ -111,7 +111,9 @@ def result_json(
     comparison: Optional[BaselineComparison],
     gate_passed: bool,
     min_accuracy: Optional[float],
+    settings: Any = None,
 ) -> str:
+    """The run as JSON; `settings` (the pipeline's Settings) is recorded when given."""
     data = {
         "passed": gate_passed,
         "mode": "tolerant" if min_accuracy is not None else "strict",
@@ -126,6 +128,7 @@ def result_json(
         },
         "model": result.model,
         "model_hash": result.model_hash,
+        **({"settings": settings.model_dump(mode="json")} if settings is not None else {}),
         "sets": [
             {
                 "name": s.name,

@@ -13,7 +13,6 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..io import MAX_DATE, MIN_DATE
-from ..records import Label
 
 KNOWN_FAILURE = "known-failure"
 OthersPolicy = Literal["ignore", "not_contradicted"]

@@ -1,7 +1,7 @@
 """`run(...)`: validate, open the index, lay out the output folder, then push the pending partitions
-through the stages in-process (`engine="local"`) or on Ray Data (`engine="ray"`).
+through the stages in-process (`backend="local"`) or on Ray Data (`backend="ray"`).
 
-Output folder: `run.json` (settings, input and index fingerprints) and one `part-NNNNN.jsonl|parquet`
+Output folder: `run.json` (the RunSpec: settings and layout; input and index fingerprints) and one `part-NNNNN.jsonl|parquet`
 per partition of `partition_rows` input rows. A rerun skips partitions whose file exists; a
 folder holding a different run (other input, index or settings) is refused rather than mixed.
 """
@@ -19,9 +19,10 @@ from ..errors import InputError, VerifyError
 from ..io import atomic_write
 from ..registry import Progress, report
 from .inputs import Source, open_source, partitions
-from .stages import FORMATS, Extract, Retrieve, Score, Settings, Write, partition_name
+from ..settings import Settings
+from .stages import FORMATS, Extract, Retrieve, RunSpec, Score, Write, partition_name
 
-ENGINES = ("local", "ray")
+BACKENDS = ("local", "ray")
 PARTITIONS = "verifying partitions"  # the progress stage
 RUN_FILE = "run.json"
 LIGHT_CPUS = 0.25  # logical CPUs a write task or retrieval actor asks Ray for
@@ -38,46 +39,59 @@ class RunResult(BaseModel):
     rows: int  # input rows in the partitions this run wrote
     claims: int  # verdicts this run wrote
     seconds: float
-    engine: str
+    backend: str
     workers: int
+
+    @property
+    def engine(self) -> str:
+        """Deprecated name of `backend`."""
+        return self.backend
 
 
 def run(data: Any, out: str | Path, corpus: str | Path | None = None, index: str | Path | None = None, *,
-        engine: str = "local", address: Optional[str] = None, claims: Optional[bool] = None,
-        settings: Optional[Settings] = None, workers: Optional[int] = None, cpus_per_worker: float = 1.0,
-        gpus_per_worker: Optional[float] = None,
-        progress: Optional[Progress] = None) -> RunResult:
+        backend: str = "local", address: Optional[str] = None, claims: Optional[bool] = None,
+        settings: Optional[Settings] = None, partition_rows: int = 1000, format: str = "jsonl",
+        workers: Optional[int] = None, cpus_per_worker: float = 1.0, gpus_per_worker: Optional[float] = None,
+        progress: Optional[Progress] = None, engine: Optional[str] = None) -> RunResult:
     """Verify every article or claim in `data` (a .jsonl / .parquet path, a saved `datasets`
     folder, a `datasets.Dataset`, a DataFrame or a list of dicts) against `corpus` (or a built
-    `index`), writing partitioned verdicts into `out`. `progress(stage, done, total)` is called per partition."""
-    settings = settings or Settings()
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if settings.format not in FORMATS:
-        raise InputError(f"format must be one of {', '.join(FORMATS)}, got {settings.format!r}")
-    if engine == "ray":
+    `index`) with the pipeline `settings`, writing partitions of `partition_rows` input rows as
+    `format` files into `out`, in this process (`backend="local"`) or on Ray Data (`"ray"`).
+    `progress(stage, done, total)` is called per partition. (`engine="local"|"ray"` is the deprecated
+    name of `backend`; the NLI engine is `settings.engine`.)"""
+    if engine is not None:
+        import warnings
+
+        warnings.warn("run(engine=...) is deprecated: use backend=", DeprecationWarning, stacklevel=2)
+        backend = engine
+    if backend not in BACKENDS:
+        raise InputError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if format not in FORMATS:
+        raise InputError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    spec = RunSpec(settings=(settings or Settings()).replace(cache=False), partition_rows=partition_rows, format=format)
+    if backend == "ray":
         _import_ray()  # before any work: a missing extra is a one-line fix
     out = _prepare_out(Path(out).expanduser())
-    source = open_source(data, claims=claims, partition_rows=settings.partition_rows)
+    source = open_source(data, claims=claims, partition_rows=spec.partition_rows)
     # A bad model fails here, in the driver, before indexing (for Ray too: an error inside an
     # actor's constructor would reach us as Ray's, not as one line).
-    scorer = Score(settings)
+    scorer = Score(spec)
     from ..corpus import open_index
 
     idx = open_index(corpus, index_dir=index)
-    _claim_run(out, source, settings, idx)
+    _claim_run(out, source, spec, idx)
 
-    layout = list(partitions(source.rows, settings.partition_rows))
-    pending = [p for p in layout if not (out / partition_name(p[0], settings.format)).exists()]
+    layout = list(partitions(source.rows, spec.partition_rows))
+    pending = [p for p in layout if not (out / partition_name(p[0], spec.format)).exists()]
     t0 = time.perf_counter()
-    if engine == "local":
-        results, used = _run_local(source, pending, settings, str(idx.path), str(out), scorer, progress), 1
+    if backend == "local":
+        results, used = _run_local(source, pending, spec, str(idx.path), str(out), scorer, progress), 1
     else:
-        results, used = _run_ray(source, pending, settings, str(idx.path), str(out), address, workers,
+        results, used = _run_ray(source, pending, spec, str(idx.path), str(out), address, workers,
                                  cpus_per_worker, gpus_per_worker, progress)
     return RunResult(out=str(out), partitions=len(layout), written=len(results), skipped=len(layout) - len(pending),
                      rows=sum(r["rows"] for r in results), claims=sum(r["claims"] for r in results),
-                     seconds=round(time.perf_counter() - t0, 3), engine=engine, workers=used)
+                     seconds=round(time.perf_counter() - t0, 3), backend=backend, workers=used)
 
 
 # ---------------------------------------------------------------- output folder
@@ -96,21 +110,22 @@ def _prepare_out(out: Path) -> Path:
     return out
 
 
-def _claim_run(out: Path, source: Source, settings: Settings, idx) -> None:
+def _claim_run(out: Path, source: Source, spec: RunSpec, idx) -> None:
     """Write run.json, or check that the folder's earlier run is this same run (so resuming cannot
     mix answers of two inputs, indexes or settings)."""
     record = {"input": source.label, "input_digest": source.digest, "rows": source.rows,
               "claims_mode": source.claims, "field": source.field,
               "index": str(idx.path), "index_hash": idx.manifest.get("corpus_hash"),
-              "settings": settings.model_dump(mode="json")}
+              "settings": spec.model_dump(mode="json")}
     previous = out / RUN_FILE
     if previous.exists():
         try:
             old = json.loads(previous.read_text(encoding="utf-8"))
-        except ValueError:
-            raise InputError(f"{previous} is damaged; use a new --out folder") from None
-        keys = ("input_digest", "index_hash", "settings", "claims_mode")
-        changed = [k for k in keys if old.get(k) != record[k]]
+            old_spec = RunSpec.from_manifest(old["settings"])
+        except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
+            raise InputError(f"{previous} is damaged or not a verify run; use a new --out folder") from None
+        changed = [k for k in ("input_digest", "index_hash", "claims_mode") if old.get(k) != record[k]]
+        changed += ["settings"] if old_spec != spec else []
         if changed:
             raise InputError(f"{out} holds a different run (changed: {', '.join(changed)}); use a new --out folder")
         return
@@ -130,9 +145,9 @@ def _tasks(source: Source, pending: Iterable[tuple[int, int, int]]) -> list[dict
 # ---------------------------------------------------------------- engines
 
 
-def _run_local(source, pending, settings, index_path, out, scorer, progress) -> list[dict]:
+def _run_local(source, pending, spec, index_path, out, scorer, progress) -> list[dict]:
     """The same stages, called in order in this process: the reference the Ray engine must match."""
-    extract, retrieve, write = Extract(source, settings), Retrieve(index_path, settings), Write(out, settings)
+    extract, retrieve, write = Extract(source, spec), Retrieve(index_path, spec), Write(out, spec)
     results = []
     for task in _tasks(source, pending):
         results.append(write(scorer(retrieve(extract(task)))))
@@ -149,7 +164,7 @@ def _import_ray():
     return ray
 
 
-def _run_ray(source, pending, settings, index_path, out, address, workers, cpus_per_worker, gpus_per_worker,
+def _run_ray(source, pending, spec, index_path, out, address, workers, cpus_per_worker, gpus_per_worker,
              progress) -> tuple[list[dict], int]:
     ray = _import_ray()
     started = not ray.is_initialized()
@@ -167,7 +182,7 @@ def _run_ray(source, pending, settings, index_path, out, address, workers, cpus_
         workers = max(1, workers)
         if not pending:
             return [], workers
-        return _ray_pipeline(ray, source, pending, settings, index_path, out, workers, cpus_per_worker, gpus,
+        return _ray_pipeline(ray, source, pending, spec, index_path, out, workers, cpus_per_worker, gpus,
                              progress), workers
     except Exception as err:  # a VerifyError raised inside a worker reaches us wrapped by Ray
         cause = _verify_error_in(err)
@@ -179,15 +194,15 @@ def _run_ray(source, pending, settings, index_path, out, address, workers, cpus_
             ray.shutdown()
 
 
-def _extract(row: dict, source: Source, settings: Settings) -> dict:
-    return Extract(source, settings)(row)
+def _extract(row: dict, source: Source, spec: RunSpec) -> dict:
+    return Extract(source, spec)(row)
 
 
-def _write(row: dict, out: str, settings: Settings) -> dict:
-    return Write(out, settings)(row)
+def _write(row: dict, out: str, spec: RunSpec) -> dict:
+    return Write(out, spec)(row)
 
 
-def _ray_pipeline(ray, source, pending, settings, index_path, out, workers, cpus_per_worker, gpus,
+def _ray_pipeline(ray, source, pending, spec, index_path, out, workers, cpus_per_worker, gpus,
                   progress) -> list[dict]:
     import logging
 
@@ -203,12 +218,12 @@ def _ray_pipeline(ray, source, pending, settings, index_path, out, workers, cpus
     # Ray Data retries a task and restarts an actor whose worker died, without limit by default;
     # a retried partition rewrites the same file name, so nothing is lost or duplicated.
     pool = ray.data.ActorPoolStrategy
-    ds = ds.map(_extract, fn_kwargs={"source": source, "settings": settings}, num_cpus=EXTRACT_CPUS)
-    ds = ds.map(Retrieve, fn_constructor_args=(index_path, settings), num_cpus=LIGHT_CPUS,
+    ds = ds.map(_extract, fn_kwargs={"source": source, "spec": spec}, num_cpus=EXTRACT_CPUS)
+    ds = ds.map(Retrieve, fn_constructor_args=(index_path, spec), num_cpus=LIGHT_CPUS,
                 compute=pool(min_size=1, max_size=max(1, workers // 2)))
-    ds = ds.map(Score, fn_constructor_args=(settings,), fn_constructor_kwargs={"threads": max(1, int(cpus_per_worker))},
+    ds = ds.map(Score, fn_constructor_args=(spec,), fn_constructor_kwargs={"threads": max(1, int(cpus_per_worker))},
                 num_cpus=cpus_per_worker, num_gpus=gpus or None, compute=pool(size=workers))
-    ds = ds.map(_write, fn_kwargs={"out": out, "settings": settings}, num_cpus=LIGHT_CPUS)
+    ds = ds.map(_write, fn_kwargs={"out": out, "spec": spec}, num_cpus=LIGHT_CPUS)
     results = []
     for row in ds.iter_rows():
         results.append(dict(row))

@@ -17,28 +17,35 @@ from typing import Optional
 
 from pydantic import Field
 
-from ..aggregate import Thresholds
 from ..io import atomic_write
 from ..records import Claim, Document, Evidence, Record, Verdict
+from ..settings import Settings
 from ..report.json_formats import CLAIM_FIELDS_IN_JSONL
 from .inputs import Source
 
 FORMATS = ("jsonl", "parquet")
 
 
-class Settings(Record):
-    """Everything that decides a run's answers and layout; a resumed run must match it."""
+class RunSpec(Record):
+    """Everything that decides a run's answers and layout; a resumed run must match it: the
+    pipeline's `Settings` plus how the output is cut (rows per partition, file format). The score
+    cache stays off in a run: partitions are the unit of reuse."""
 
-    model: Optional[str] = None
-    top_k: int = 5
-    checks: bool = True
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    all_claims: bool = False
-    batch_size: int = 32
-    trust_remote_code: bool = False
-    partition_rows: int = 1000
+    settings: Settings = Field(default_factory=Settings)
+    partition_rows: int = Field(1000, ge=1)
     format: str = "jsonl"
-    nli_engine: str = "auto"  # auto (bf16 where native) | torch | bf16 | onnx (int8); the score cache stays off: partitions are the unit of reuse
+
+    @classmethod
+    def from_manifest(cls, saved: dict) -> "RunSpec":
+        """The spec recorded in a run.json, also of runs written before Settings was shared (flat
+        fields, `nli_engine`): those read as the same settings with today's other defaults."""
+        if "settings" in saved:
+            return cls.model_validate(saved)
+        flat = dict(saved)
+        layout = {k: flat.pop(k) for k in ("partition_rows", "format") if k in flat}
+        if "nli_engine" in flat:
+            flat["engine"] = flat.pop("nli_engine")
+        return cls(settings=Settings(**flat), **layout)
 
 
 class Item(Record):
@@ -77,8 +84,8 @@ class Extract:
     """Rows → claims: `iter_claims` on articles (only check-worthy ones unless `all_claims`), or
     each row as one claim."""
 
-    def __init__(self, source: Source, settings: Settings):
-        self.source, self.settings = source, settings
+    def __init__(self, source: Source, spec: RunSpec):
+        self.source, self.settings = source, spec.settings
 
     def __call__(self, row: dict) -> dict:
         from ..extract import find_document_date, iter_claims
@@ -105,11 +112,11 @@ class Extract:
 class Retrieve:
     """Top-k evidence per claim from an index this process memory-maps (loaded once per actor)."""
 
-    def __init__(self, index_path: str, settings: Settings):
+    def __init__(self, index_path: str, spec: RunSpec):
         from ..corpus import Index
 
         self.index = Index.load(index_path, mmap=True)
-        self.top_k = settings.top_k
+        self.top_k = spec.settings.top_k
 
     def __call__(self, row: dict) -> dict:
         batch = _load(row)
@@ -121,17 +128,14 @@ class Retrieve:
 class Score:
     """NLI pair scores + checks + aggregation, via the Pipeline's own code; one model per actor."""
 
-    def __init__(self, settings: Settings, threads: Optional[int] = None):
+    def __init__(self, spec: RunSpec, threads: Optional[int] = None):
         if threads:
             import torch
 
             torch.set_num_threads(threads)
         from ..pipeline import Pipeline
 
-        self.pipe = Pipeline(model=settings.model, top_k=settings.top_k, checks=settings.checks,
-                             thresholds=settings.thresholds, all_claims=settings.all_claims,
-                             batch_size=settings.batch_size, trust_remote_code=settings.trust_remote_code,
-                             engine=settings.nli_engine)
+        self.pipe = Pipeline(spec.settings, cache=False)
         self.pipe.verifier  # load now: a bad model fails before any partition is taken
 
     def __call__(self, row: dict) -> dict:
@@ -185,8 +189,8 @@ class Write:
     """One partition file, written to a temp file and renamed: it is complete or absent, and a
     retried partition replaces its file instead of adding rows."""
 
-    def __init__(self, out: str, settings: Settings):
-        self.out, self.format = Path(out), settings.format
+    def __init__(self, out: str, spec: RunSpec):
+        self.out, self.format = Path(out), spec.format
 
     def __call__(self, row: dict) -> dict:
         batch = _load(row)

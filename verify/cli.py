@@ -287,6 +287,12 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from .serve.command import serve_command
+
+        app.command("serve", help="Serve the checker over HTTP: a web page and a JSON API (the serve extra).")(serve_command)
+    except ImportError:
+        pass
+    try:
         from .bench.command import bench_command
 
         app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)

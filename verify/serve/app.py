@@ -68,8 +68,8 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
             raise ServiceError(413, f"the text has {n} claims to verify; this service verifies at most {limits.max_claims} a request")
 
     pipe = CountingPipeline(settings, on_claims=too_many_claims)
+    indexes = {name: pipe.open_corpus(path) for name, path in (corpora or {}).items()}  # built if needed
     verifier = pipe.verifier  # the model loads once, here
-    indexes = {name: pipe.open_corpus(path) for name, path in (corpora or {}).items()}
     metrics = Metrics(lambda: (pipe.scored_pairs, getattr(verifier, "hits", 0)), lambda: worker.depth())
     worker = Worker(pipe, limits, on_batch=lambda kind, n: metrics.batches.labels(kind).observe(n))
 

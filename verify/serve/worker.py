@@ -88,6 +88,7 @@ class Worker:
         self.pipe, self.limits, self.on_batch = pipe, limits, on_batch
         self.jobs: queue.Queue[Optional[Job]] = queue.Queue(maxsize=limits.queue)
         self.deferred: collections.deque[Job] = collections.deque()  # taken from the queue but not batched
+        self.stopping = False
         self.thread = threading.Thread(target=self._loop, name="verify-serve-worker", daemon=True)
         self.thread.start()
 
@@ -106,8 +107,14 @@ class Worker:
         except asyncio.TimeoutError:  # the job is cancelled if it has not started; a started one finishes unseen
             raise ServiceError(504, f"no answer within {self.limits.timeout_s:g} s") from None
 
-    def stop(self) -> None:
-        self.jobs.put(None)
+    def stop(self, wait_s: float = 30.0) -> None:
+        """Finish the job in hand (requests still queued are not started), then end the thread."""
+        self.stopping = True
+        try:
+            self.jobs.put_nowait(None)
+        except queue.Full:
+            pass
+        self.thread.join(wait_s)
 
     # -- on the worker thread -------------------------------------------------------------------
     def _next(self, block: bool) -> Optional[Job]:
@@ -116,7 +123,7 @@ class Worker:
         return self.jobs.get() if block else self.jobs.get_nowait()
 
     def _loop(self) -> None:
-        while True:
+        while not self.stopping:
             job = self._next(block=True)
             if job is None:
                 return

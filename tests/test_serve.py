@@ -140,6 +140,40 @@ def test_docs_and_page_are_served_offline(client):
     assert "innerHTML" not in script.replace("never innerHTML", "") and "textContent" in script
 
 
+def _concurrently(calls):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_concurrent_score_requests_share_a_batch_and_get_their_own_rows(client):
+    claims = ["Lee Jae-myung took office in 2023.", "Xi Jinping hosted Lee Jae-myung in Beijing.",
+              "Lee Jae-myung became president in 2025.", "The summit was held in Tokyo."]
+    before = client.get("/metrics").text
+    busy = lambda: client.post("/v1/check", json={"text": PLANTED[:400], "corpus": "seed"})  # noqa: E731
+    score = lambda c: lambda: client.post("/v1/score", json={"items": [{"id": c, "claims": [c], "contexts": CONTEXTS}]})  # noqa: E731
+    answers = _concurrently([busy] + [score(c) for c in claims])
+    assert all(a.status_code == 200 for a in answers)
+    for claim, answer in zip(claims, answers[1:]):
+        assert [(r["answer_id"], r["claim"]) for r in answer.json()["rows"]] == [(claim, claim)]
+    alone = client.post("/v1/score", json={"items": [{"claims": [claims[0]], "contexts": CONTEXTS}]}).json()["rows"][0]
+    assert answers[1].json()["rows"][0]["probabilities"] == alone["probabilities"]  # batching changes no answer
+    after = client.get("/metrics").text
+    count = lambda text: sum(float(l.split()[1]) for l in text.splitlines() if l.startswith('verify_batch_requests_count{kind="score"}'))  # noqa: E731,E741
+    assert count(after) - count(before) < len(claims) + 1  # fewer pipeline calls than requests: some were batched
+
+
+def test_a_full_queue_answers_503():
+    with TestClient(create_app(SETTINGS, {"seed": CORPUS}, limits=Limits(queue=1))) as c:
+        call = lambda: c.post("/v1/check", json={"text": PLANTED[:400], "corpus": "seed"})  # noqa: E731
+        answers = _concurrently([call] * 5)
+    codes = sorted(a.status_code for a in answers)
+    assert 200 in codes and 503 in codes and set(codes) <= {200, 503}  # every request is answered
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"] == "1" and busy.json()["error"].startswith("busy: 1 requests are already waiting")
+
+
 # -- safety -------------------------------------------------------------------------------------
 def test_a_request_can_never_name_a_path(client):
     for name in (str(CORPUS), "../claims/seed-summit/corpus", "seed/../seed"):

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
 
     # -- middleware: body size (innermost), then metrics (outermost) ----------------------------
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes, reply=error)
-    known = {"/", "/healthz", "/metrics", "/v1/check", "/v1/score", "/v1/extract", "/v1/corpora", "/v1/render", "/docs"}
+    known = {"/", "/healthz", "/metrics", "/v1/check", "/v1/score", "/v1/extract", "/v1/corpora", "/v1/render", "/docs", "/redoc", "/openapi.json"}
 
     @app.middleware("http")
     async def _measure(request: Request, call_next):

@@ -182,6 +182,8 @@ def test_a_request_can_never_name_a_path(client):
         assert "never by path" in response.json()["error"]
     extra = client.post("/v1/check", json={"text": "x", "corpus": "seed", "corpus_path": str(CORPUS)})
     assert extra.status_code == 422 and extra.json()["error"].startswith("corpus_path:")
+    date = client.post("/v1/extract", json={"text": "It rained.", "date": "0999-01-01"})
+    assert date.status_code == 422 and date.json()["error"] == "date 0999-01-01 is out of range (1000-01-01 to 2999-12-31)"
     model = client.post("/v1/score", json={"items": [{"claims": ["x"], "contexts": ["y"]}], "model": "org/other-nli"})
     assert model.status_code == 422
 

@@ -147,6 +147,12 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
                                f"{', '.join(sorted(indexes)) or 'none'}; corpora are named at start-up, never by path)")
         return indexes[name]
 
+    def check_date(date) -> None:
+        from ..io import check_date_range
+
+        if date is not None:
+            check_date_range(date, "date")  # InputError → 422, as on the command line
+
     def check_length(text: str, what: str) -> None:
         if len(text) > limits.max_text_chars:
             raise ServiceError(413, f"{what} has {len(text):,} characters; this service takes at most {limits.max_text_chars:,}")
@@ -184,6 +190,7 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
         from ..report import render_json
 
         check_length(req.text, "text")
+        check_date(req.date)
         index = corpus(req.corpus)
         report = await worker.run(Job("check", (document_from_text(req.text, req.date, req.id), index)))
         return Response(render_json(report), media_type="application/json")
@@ -196,6 +203,7 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
         from ..extract import document_from_text, extract_claims
 
         check_length(req.text, "text")
+        check_date(req.date)
         document = document_from_text(req.text, req.date)
         try:
             claims = await asyncio.wait_for(run_in_threadpool(extract_claims, document), limits.timeout_s)
@@ -206,6 +214,7 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
     @app.post("/v1/score", tags=["verify"], **guarded)
     async def score(req: ScoreRequest) -> ScoreResponse:
         """Each answer's check-worthy claims (or the given claims) against that answer's contexts."""
+        check_date(req.date)
         if len(req.items) > limits.max_items:
             raise ServiceError(413, f"{len(req.items)} items; this service takes at most {limits.max_items} a request")
         for k, item in enumerate(req.items):

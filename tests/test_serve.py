@@ -279,6 +279,7 @@ def test_page_shows_the_planted_error_and_its_evidence(server, browser, tmp_path
     wait = WebDriverWait(browser, 90)
     wait.until(lambda d: Select(d.find_element(By.ID, "corpus")).options)
     assert Select(browser.find_element(By.ID, "corpus")).first_selected_option.get_attribute("value") == "seed"
+    assert not browser.find_element(By.ID, "token").is_displayed()  # no token asked of a service without one
     article = browser.find_element(By.ID, "article")
     browser.execute_script("arguments[0].value = arguments[1];", article, PLANTED)  # paste: faster than typing
     browser.find_element(By.ID, "check").click()

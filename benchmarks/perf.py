@@ -94,7 +94,8 @@ def _timed(fn) -> float:
 def _naive(pairs: list[tuple[str, str]], mode: str) -> dict[str, Any]:
     from transformers import pipeline
 
-    from verify.nli.base import quiet_transformers, resolve_model
+    from verify.io import quiet_transformers
+    from verify.nli.base import resolve_model
 
     quiet_transformers()
     pipe = pipeline("text-classification", model=resolve_model(None), device=-1, truncation=True, max_length=256)
@@ -209,11 +210,12 @@ def _e2e(engine: str, pairs: int | None, claims: list[str], gold: list[str], ind
 
 def _scifact_retrieval() -> tuple[dict[str, Any], list[str], list[str], str]:
     from verify.bench.datasets import data_root, load_scifact
-    from verify.bench.runner import corpus_index, default_cache_dir
+    from verify.bench.runner import corpus_index
+    from verify.paths import bench_cache_dir
 
     dataset = load_scifact(data_root(None), "validation")
     t = time.perf_counter()
-    index, digest, n_docs = corpus_index(dataset, default_cache_dir(), progress=False)
+    index, digest, n_docs = corpus_index(dataset, bench_cache_dir())
     open_seconds = time.perf_counter() - t
     head = {"dataset": "scifact validation (retrieval over the whole corpus)", "claims": len(dataset.examples),
             "corpus_docs": n_docs, "index_passages": len(index), "top_k": 5,

@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 from verify.corpus.dense import ANN_MIN_PASSAGES, ExactDense, IvfDense
 from verify.corpus.index import Index
-from verify.corpus.lexical import STOPWORDS
+from verify.text.words import INDEX_STOPWORDS as STOPWORDS
 from verify.errors import InputError
 from verify.io import atomic_write
 from verify.records import Passage
@@ -130,7 +130,7 @@ class WordVectorEncoder:
         self.vectors = vectors * np.log(np.arange(2, len(words) + 2, dtype=np.float32))[:, None]
         self.dim = dim
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = True) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, progress=None) -> np.ndarray:
         from scipy.sparse import csr_matrix
 
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -189,7 +189,7 @@ def _build(n: int, folder: str, ann_threshold: int) -> dict[str, Any]:
     clock = time.perf_counter()
     passages = synthetic_passages(n)
     generate_s = time.perf_counter() - clock
-    index = Index.build(passages, encoder=WordVectorEncoder(), progress=False, ann_threshold=ann_threshold)
+    index = Index.build(passages, encoder=WordVectorEncoder(), ann_threshold=ann_threshold)
     clock = time.perf_counter()
     index.save(folder)
     save_s = time.perf_counter() - clock
@@ -270,14 +270,14 @@ def encoder_throughput(sample: int = ENCODER_SAMPLE) -> dict[str, Any]:
 
     encoder = Encoder()
     texts = [passage_input(p) for p in synthetic_passages(sample, seed=SEED + 2)]
-    encoder.encode(texts[:64], progress=False)  # warm-up
+    encoder.encode(texts[:64])  # warm-up
     clock = time.perf_counter()
-    encoder.encode(texts, progress=False)
+    encoder.encode(texts)
     rate = sample / (time.perf_counter() - clock)
     latencies = []
     for query in synthetic_queries(synthetic_passages(50, seed=SEED + 3), 20):
         clock = time.perf_counter()
-        encoder.encode([query], progress=False)
+        encoder.encode([query])
         latencies.append(time.perf_counter() - clock)
     return {"passages_per_s": round(rate, 1), "device": str(encoder.device),
             "single_query_encode": _percentiles(latencies)}

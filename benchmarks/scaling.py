@@ -94,7 +94,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         corpus, claims = build_inputs(root, args.claims)
-        index = open_index(corpus, progress=False)
+        index = open_index(corpus)
         index_bytes = sum(f.stat().st_size for f in Path(index.path).rglob("*") if f.is_file())
         t = time.perf_counter()
         Score(settings)  # the first model load in this process

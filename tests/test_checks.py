@@ -11,7 +11,8 @@ import yaml
 
 from verify.checks import check_pair, combine, extract_dates, extract_durations, extract_quantities, summarize
 from verify.checks.compare import Interval, relate
-from verify.checks.lexicon import lemmatize, noun_family
+from verify.text.lexicon import current
+from verify.text.words import lemmatize
 from verify.checks.numbers import parse_number, parse_ordinal
 from verify.records import CheckFinding
 
@@ -82,11 +83,11 @@ def test_lemmatize(word, lemma):
 
 
 def test_noun_families_join_synonyms_only():
-    assert noun_family("memorandum") == noun_family("agreement") == noun_family("mou")
-    assert noun_family("soldier") == noun_family("troop")
-    assert noun_family("summit") == noun_family("meeting")
-    assert noun_family("visit") != noun_family("meeting")
-    assert noun_family("tank") == "tank"
+    assert current().noun_family("memorandum") == current().noun_family("agreement") == current().noun_family("mou")
+    assert current().noun_family("soldier") == current().noun_family("troop")
+    assert current().noun_family("summit") == current().noun_family("meeting")
+    assert current().noun_family("visit") != current().noun_family("meeting")
+    assert current().noun_family("tank") == "tank"
 
 
 # --- quantity extraction ------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def test_counted_noun_is_the_nearest_head_and_compound_units_stay_whole(text, de
 
 
 def test_speed_aliases_share_a_family():
-    assert noun_family("kph") == noun_family("km/h") == noun_family("kilometre/hour")
+    assert current().noun_family("kph") == current().noun_family("km/h") == current().noun_family("kilometre/hour")
 
 
 def test_counts_are_not_dates():

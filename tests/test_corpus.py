@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from verify.corpus import Encoder, Index, SourceDoc, chunk, load_corpus, open_index, sentence_spans
 from verify.corpus import store
-from verify.corpus.lexical import tokenize
+from verify.text.words import index_tokens as tokenize
 from verify.errors import InputError
 
 # ---------------------------------------------------------------- loaders
@@ -428,7 +428,7 @@ class CountingEncoder:
     def __init__(self, inner):
         self.inner, self.name, self.calls = inner, inner.name, []
 
-    def encode(self, texts, batch_size=64, progress=True):
+    def encode(self, texts, batch_size=64, progress=None):
         self.calls.append(list(texts))
         return self.inner.encode(texts, batch_size=batch_size, progress=progress)
 
@@ -481,3 +481,19 @@ def test_an_older_index_format_is_rebuilt_or_refused_with_a_message(tmp_path, en
         rebuilt = open_index(corpus, encoder=counting, progress=False)
     assert rebuilt.manifest["format"] == "verify-index/2" and rebuilt.manifest["reused_embeddings"] == 1
     assert counting.calls == [] and any("older format" in r.getMessage() for r in caplog.records)
+
+
+def test_index_build_reports_each_stage_through_the_progress_callback(topic_dir, encoder):
+    """Library code reports (stage, done, total) and draws nothing; each stage ends at done == total."""
+    pytest.importorskip("faiss")
+    calls: list[tuple] = []
+    passages = chunk(load_corpus(topic_dir))
+    Index.build(passages, encoder=encoder, progress=lambda *a: calls.append(a), ann_threshold=0)
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages[:3] == ["embedding passages", "BM25: tokenizing passages", "BM25: building the score matrix"]
+    assert stages[3].startswith("training ") and stages[4] == "adding vectors to the IVF index"
+    for stage in stages:
+        done, total = [c[1:] for c in calls if c[0] == stage][-1]
+        assert done == total and total is not None
+    assert ("BM25: building the score matrix", 0, None) in calls  # a stage without a known total pulses
+    assert ("embedding passages", len(passages), len(passages)) in calls

@@ -21,12 +21,12 @@ from verify.records import (
     Passage,
     Report,
     Verdict,
+    verdict_counts,
 )
 from verify.report import (
     SCHEMA_FILE,
     render_terminal,
     report_json_schema,
-    summarize,
     summary_line,
     write_json_schema,
     write_report,
@@ -128,7 +128,7 @@ def make_report() -> Report:
     return Report(
         document=Document(id="seed-article", text=ARTICLE, date="2026-01-04", source="tests/data/seed_article.txt"),
         claims=claims, evidence=evidence, verdicts=verdicts,
-        summary=summarize(claims, verdicts),
+        summary=verdict_counts(claims, verdicts),
         provenance={"model": "minilm-nli", "model_sha256": "0f3a9c", "version": "0.1.0", "top_k": 5},
         timings={"extract": 0.02, "retrieve": 0.11, "score": 0.9},
     )
@@ -139,12 +139,12 @@ def report() -> Report:
     return make_report()
 
 
-def test_summarize_counts_checkworthy_claims_by_label(report):
-    counts = summarize(report.claims, report.verdicts)
+def test_verdict_counts_checkworthy_claims_by_label(report):
+    counts = verdict_counts(report.claims, report.verdicts)
     assert counts == {"claims": 5, "checkworthy": 4, "supported": 2, "contradicted": 1, "not_enough_info": 1}
     assert summary_line(counts) == "5 claims: 2 supported, 1 contradicted, 1 not enough info; 1 not check-worthy"
     # A check-worthy claim without a verdict is not silently counted as anything.
-    fewer = summarize(report.claims, report.verdicts[:3])
+    fewer = verdict_counts(report.claims, report.verdicts[:3])
     assert fewer["not_enough_info"] == 0 and "1 without verdict" in summary_line(fewer)
 
 

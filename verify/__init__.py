@@ -3,9 +3,8 @@
     from verify import Pipeline
     report = Pipeline().check(Document(text=article, date=...), "claims/seed-summit/corpus")
 """
-__version__ = "0.1.0"
-
 from .records import Claim, Document, Evidence, Passage, Report, Verdict, WindowScore  # noqa: E402
+from .version import __version__  # noqa: E402
 
 
 def __getattr__(name):  # heavy modules (torch, transformers) load on first use only
@@ -21,7 +20,7 @@ def __getattr__(name):  # heavy modules (torch, transformers) load on first use 
         from .extract import extract_claims
 
         return extract_claims
-    if name in ("Corpus", "load_corpus", "open_index", "Index"):
+    if name in ("load_corpus", "open_index", "Index"):
         from . import corpus
 
         return getattr(corpus, name)

@@ -15,8 +15,13 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
+from .bars import Bars
+from .bench.command import bench_command
+from .ci.command import ci_command
+from .distributed.command import run_command
 from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
+from .serve.command import serve_command
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Check the facts in a text against a reference corpus, offline.")
@@ -44,14 +49,29 @@ def _check_outputs(paths: List[Path]) -> None:
             raise InputError(f"--out {p}: folder is not writable: {parent}")
 
 
+# -- text (helper "text"): user lexicons merged over the built-in word lists --------------------
+LEXICON_OPTION = typer.Option([], "--lexicon", help="Lexicon file (YAML/JSON) merged over the built-in word lists: name aliases, nationalities, event and counted nouns, unit aliases (docs/lexicons.md). Repeatable.")
+
+
+def _use_lexicons(paths: List[Path]) -> tuple[str, ...]:
+    """Load (and check: a bad file is exit 2) the lexicon files and make them the ones in use."""
+    from .text import lexicon
+
+    names = tuple(str(p) for p in paths)
+    lexicon.use(lexicon.load(names))
+    return names
+
+
 @app.command()
 def extract(article: Path = typer.Argument(..., help="Text file (UTF-8 or a detectable encoding)."),
             date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD (else found in the text)."),
             as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON lines (streamed, no limit)."),
-            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this.")):
+            max_claims: int = typer.Option(10_000, "--max-claims", min=1, help="Table mode: refuse an article with more claims than this."),
+            lexicon: List[Path] = LEXICON_OPTION):
     """Split an article into atomic claims with spans, types and check-worthiness."""
     from .extract import iter_claims, load_document
 
+    _use_lexicons(lexicon)
     doc = load_document(article, date=_parse_date(date))
     if as_json:  # streamed: memory stays bounded however long the article
         for c in iter_claims(doc):
@@ -83,7 +103,8 @@ def index(corpus: Path = typer.Argument(..., help="Folder of .txt/.md/.html file
     """Build (or reuse) the BM25 + dense retrieval index of a corpus."""
     from .corpus import open_index
 
-    idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=True)
+    with Bars(err) as bars:
+        idx = open_index(corpus, index_dir=index_dir, rebuild=rebuild, progress=bars)
     reused = idx.manifest.get("reused_embeddings")
     out.print(f"index ready: {len(idx)} passages ({reused} embeddings reused), "
               f"corpus hash {str(idx.manifest.get('corpus_hash'))[:16]}, at {idx.path}")
@@ -122,7 +143,7 @@ def _aggregator(name: str) -> str:
 def check(article: Path = typer.Argument(..., help="The article to check."),
           corpus: Path = typer.Option(..., "--corpus", "-c", help="Reference corpus folder/file, or a built index folder."),
           out_paths: List[Path] = typer.Option([], "--out", "-o", help="Report file(s): .json .jsonl .md .html .xml (JUnit). Repeatable."),
-          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder or Hugging Face id (default: the embedded minilm-nli)."),
+          model: Optional[str] = typer.Option(None, help="Embedded model name, local folder, Hugging Face id, or plugin:NAME (a verifier a package registered; see README Architecture). Default: the embedded minilm-nli."),
           top_k: int = typer.Option(5, min=1, max=100, help="Passages retrieved per claim."),
           date: Optional[str] = typer.Option(None, help="Document date YYYY-MM-DD for relative dates (else found in the text)."),
           index_dir: Optional[Path] = typer.Option(None, "--index", help="Index folder (default: in verify's cache, $VERIFY_CACHE_DIR)."),
@@ -139,6 +160,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
           max_claims: int = MAX_CLAIMS_OPTION,
           pairs: str = PAIRS_OPTION,
           aggregator: str = AGGREGATOR_OPTION,
+          lexicon: List[Path] = LEXICON_OPTION,
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress.")):
     """Extract claims from ARTICLE, retrieve evidence from the corpus, and give each a verdict."""
     from .extract import load_document
@@ -151,15 +173,17 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
     refuse_overwriting_inputs(out_paths, [article, corpus, index_dir] + ([profile] if profile else []))
     prof = load_profile(profile) if profile else None
     doc = load_document(article, date=_parse_date(date))
+    bars = Bars(err, enabled=not quiet)
     pipe = Pipeline(model=model, top_k=top_k, checks=checks, index_dir=str(index_dir) if index_dir else None,
-                    all_claims=all_claims, progress=not quiet, trust_remote_code=trust_remote_code,
+                    all_claims=all_claims, progress=bars, trust_remote_code=trust_remote_code,
                     engine=engine, cache=cache, windows_kept=windows, max_claims=max_claims,
                     on_claims=None if quiet else _announce, pairs=parse_pairs(pairs),
-                    aggregator=_aggregator(aggregator),
+                    aggregator=_aggregator(aggregator), lexicons=_use_lexicons(lexicon),
                     **pipeline_settings(prof, support_threshold, contradict_threshold))
     if prof:
         check_profile_model(prof, pipe.verifier)
-    report = pipe.check(doc, corpus)
+    with bars:
+        report = pipe.check(doc, corpus)
     for p in out_paths:
         write_report(report, p)
     if not quiet:
@@ -180,9 +204,10 @@ def train(config: Path = typer.Option(Path("benchmarks/train/minilm-nli.yaml"), 
 
     read_text(config, "config")  # clear error for a missing/unreadable file
     cfg = load_config(config)
-    best = run_train(cfg, resume=resume, progress=sys.stderr.isatty(), log=err.print)
+    with Bars(err, enabled=sys.stderr.isatty()) as bars:
+        best = run_train(cfg, resume=resume, progress=bars, log=err.print)
     if export:
-        from .nli.base import MODELS_DIR
+        from .paths import MODELS_DIR
         from .nli.calibrate import calibrate_model
 
         dst = export_fp16(best, MODELS_DIR / export)
@@ -237,7 +262,7 @@ def train_aggregator_command(
         out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
         sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only).")):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
-    from .aggregate.train import MODEL_FILE, train_aggregator
+    from .bench.train_aggregator import MODEL_FILE, train_aggregator
     from .nli.verifier import resolve_engine
 
     out_path = out_file or MODEL_FILE
@@ -245,8 +270,9 @@ def train_aggregator_command(
     if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
         raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
                          f"joined by colons), got {sources!r}")
-    params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
-                              data_dir=str(data_dir) if data_dir else None, progress=lambda m: err.print(m, highlight=False))
+    with Bars(err) as bars:
+        params = train_aggregator(chosen, out=out_path, engine=resolve_engine(engine),
+                                  data_dir=str(data_dir) if data_dir else None, progress=bars)
     out.print(f"wrote {out_path} (cross-validated macro-F1 {params['cv']['cv_macro_f1']}, C={params['C']}) "
                   f"and {out_path.with_name('LEARNED.md')}")
 
@@ -256,7 +282,8 @@ def models():
     """List the embedded models and their held-out metrics."""
     from rich.table import Table
 
-    from .nli.base import DEFAULT_MODEL, MODELS_DIR
+    from .nli.base import DEFAULT_MODEL
+    from .paths import MODELS_DIR
 
     table = Table(title="embedded models (any Hugging Face NLI model id or folder also works with --model)")
     for col in ("name", "default", "size", "held-out metrics"):
@@ -272,35 +299,11 @@ def models():
     out.print(table)
 
 
-def _register_optional() -> None:
-    """Commands that live with their stage."""
-    try:
-        from .ci.command import ci_command
-
-        app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
-    except ImportError:
-        pass
-    try:
-        from .distributed.command import run_command
-
-        app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
-    except ImportError:
-        pass
-    try:
-        from .serve.command import serve_command
-
-        app.command("serve", help="Serve the checker over HTTP: a web page and a JSON API (the serve extra).")(serve_command)
-    except ImportError:
-        pass
-    try:
-        from .bench.command import bench_command
-
-        app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
-    except ImportError:
-        pass
-
-
-_register_optional()
+# Commands that live with their stage (a broken import there is a bug, reported as one: never "No such command").
+app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
+app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
+app.command("serve", help="Serve the checker over HTTP: a web page and a JSON API (the serve extra).")(serve_command)
+app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
 
 
 def _click_exceptions():

@@ -20,6 +20,10 @@ class ModelError(VerifyError):
     """A model that cannot be loaded or whose labels cannot be mapped: exit 2."""
 
 
+class PluginError(VerifyError):
+    """A registered plugin (verify.registry) that cannot be loaded or does not fit its protocol: exit 2."""
+
+
 MESSAGE_CHARS = 500  # an error message is one line; hostile input must not make it megabytes long
 
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence, Union
 
-from . import __version__
-from .aggregate import ClaimRef, Thresholds, load_aggregator
+from .version import __version__
+from .aggregate import ClaimRef, load_aggregator
 from .errors import InputError
+from .registry import RETRIEVERS, Aggregator, Progress, Retriever, Verifier, report
 from .settings import PAIRS, Settings
-from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore
+from .records import CheckFinding, Claim, Document, Evidence, Passage, Report, Verdict, WindowScore, verdict_counts
 from .nli.windows import ranked_windows
+from .text import lexicon as text_lexicon
+from .text.tokens import TokenCounter
 
 if TYPE_CHECKING:
-    from .corpus import Index, SourceDoc
+    from .corpus import SourceDoc
 
 CLAIM_BATCH = 256  # claims per retrieval/scoring round
-CorpusLike = Union[str, Path, Sequence["SourceDoc"], "Index"]  # noqa: F821
+CorpusLike = Union[str, Path, Sequence["SourceDoc"], Retriever]  # noqa: F821
 
+
+EXTRACTING, VERIFYING = "extracting claims", "verifying claims"  # progress stages (and "scoring pairs" in nli)
 
 # `verify check` on 2 CPU cores, every window scored (benchmarks/results/perf-e2e.md): for estimates only.
 REFERENCE_CLAIMS_PER_SECOND = 1.4
@@ -41,17 +46,29 @@ def too_many_claims(limit: int, read: int, total: int) -> InputError:
 class Pipeline:
     """`Pipeline(...).check(document, corpus)` → Report. Models and indexes load once and are reused."""
 
-    def __init__(self, settings: Settings | None = None, *, progress: bool = False,
-                 on_claims: Callable[[int], None] | None = None, **overrides):
+    def __init__(self, settings: Settings | None = None, *, verifier: Verifier | None = None,
+                 retriever: Retriever | None = None, aggregator: Aggregator | None = None,
+                 progress: Progress | None = None, on_claims: Callable[[int], None] | None = None, **overrides):
         """`settings` (default: `Settings()`), with keyword overrides of its fields (`Pipeline(top_k=8)`;
-        `aggregator` names the aggregator). `progress` and `on_claims` are plumbing, not settings:
-        they never change an answer."""
+        `aggregator="learned"` names the aggregator). The stages are built by name from the registries
+        (verify/registry.py) unless given as objects: any `verifier`, `retriever` (then `check` needs
+        no corpus) or `aggregator` that fits its protocol. `progress(stage, done, total)` and
+        `on_claims` are plumbing, not settings: they never change an answer."""
+        for name, value in (("retriever", retriever), ("aggregator", aggregator)):
+            if isinstance(value, str):  # a name: the setting of that name, built from the registry
+                overrides[name] = value
+        retriever = None if isinstance(retriever, str) else retriever
+        aggregator = None if isinstance(aggregator, str) else aggregator
         base = settings if settings is not None else Settings()
         self.settings = base.replace(**overrides) if overrides else base
         self.progress = progress
         self.on_claims = on_claims  # check: told how many claims will be verified, before any scoring
-        self._verifier = None
-        self._aggregator = None
+        self._verifier = verifier
+        self._retriever = retriever
+        self._aggregator = aggregator
+        # the word lists in use (built-in + the settings' lexicon files); a bad file fails here, exit 2
+        self.lexicon = text_lexicon.load(self.settings.lexicons)
+        text_lexicon.use(self.lexicon)
 
     # Read-only views of the settings, by the names the stages use.
     model_name = property(lambda self: self.settings.model)
@@ -88,43 +105,39 @@ class Pipeline:
             self._aggregator = load_aggregator(self.aggregator_name, self.thresholds)
         return self._aggregator
 
-    def open_corpus(self, corpus: CorpusLike):
-        from .corpus import Index, chunk, open_index
-
-        if isinstance(corpus, Index):
-            return corpus
-        if isinstance(corpus, (str, Path)):
-            return open_index(corpus, index_dir=self.index_dir, progress=self.progress)
-        docs = list(corpus)
-        if not docs:
-            raise InputError("corpus is empty")
-        return Index.build(chunk(docs), progress=self.progress)
+    def open_corpus(self, corpus: CorpusLike | None = None) -> Retriever:
+        """A retriever: the one given (as `corpus` or to the constructor), else the settings' retriever
+        (default "hybrid": a corpus path → its BM25 + dense index, built or reused) opened on `corpus`."""
+        if corpus is None:
+            if self._retriever is None:
+                raise InputError("no corpus given (pass a corpus, or Pipeline(retriever=...))")
+            return self._retriever
+        if hasattr(corpus, "search"):
+            return corpus  # type: ignore[return-value]
+        return RETRIEVERS.create(self.settings.retriever, corpus, index_dir=self.index_dir, progress=self.progress)
 
     # -- public API -----------------------------------------------------------------------------
-    def check(self, document: Document | str, corpus: CorpusLike) -> Report:
+    def check(self, document: Document | str, corpus: CorpusLike | None = None) -> Report:
         from .extract import iter_claims
 
         if isinstance(document, str):
             document = Document(text=document)
+        text_lexicon.use(self.lexicon)
         t0 = time.perf_counter()
-        from rich.progress import Progress
-
-        # Long articles take minutes to split: show progress through the text.
-        with Progress(disable=not self.progress or len(document.text) < 1_000_000, transient=True) as bar:
-            task = bar.add_task("extracting claims", total=len(document.text))
-            claims = []
-            to_verify = 0
-            for claim in iter_claims(document):
-                claims.append(claim)
-                bar.update(task, completed=claim.source_span[1])
-                to_verify += claim.checkworthy or self.all_claims
-                if self.max_claims is not None and to_verify > self.max_claims:
-                    raise too_many_claims(self.max_claims, claim.source_span[1], len(document.text))
+        claims = []
+        to_verify = 0
+        for claim in iter_claims(document):  # long articles take minutes to split: progress through the text
+            claims.append(claim)
+            report(self.progress, EXTRACTING, claim.source_span[1], len(document.text))
+            to_verify += claim.checkworthy or self.all_claims
+            if self.max_claims is not None and to_verify > self.max_claims:
+                raise too_many_claims(self.max_claims, claim.source_span[1], len(document.text))
+        report(self.progress, EXTRACTING, len(document.text), len(document.text))
         if self.on_claims is not None:
             self.on_claims(to_verify)
         return self._verify(document, claims, corpus, {"extract": time.perf_counter() - t0})
 
-    def check_claims(self, claims: Sequence[str], corpus: CorpusLike, date: dt.date | None = None) -> Report:
+    def check_claims(self, claims: Sequence[str], corpus: CorpusLike | None = None, date: dt.date | None = None) -> Report:
         text = "\n".join(claims)
         records, pos = [], 0
         for i, c in enumerate(claims):
@@ -148,7 +161,7 @@ class Pipeline:
         return [self.aggregator(c, scores[c.id], findings[c.id]) for c in refs]
 
     # -- stages ---------------------------------------------------------------------------------
-    def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike, timings: dict) -> Report:
+    def _verify(self, document: Document, claims: list[Claim], corpus: CorpusLike | None, timings: dict) -> Report:
         targets = [c for c in claims if c.checkworthy or self.all_claims]
         t = time.perf_counter()
         verifier = self.verifier  # a bad model fails before any indexing work
@@ -165,35 +178,29 @@ class Pipeline:
         aggregator = self.aggregator
         for key in ("retrieve", "score", "aggregate"):
             timings[key] = 0.0
-        from rich.progress import Progress
-
-        with Progress(disable=not self.progress or len(targets) <= CLAIM_BATCH, transient=True) as bar:
-            task = bar.add_task("verifying claims", total=len(targets))
-            for start in range(0, len(targets), CLAIM_BATCH):
-                batch = targets[start : start + CLAIM_BATCH]
-                t = time.perf_counter()
-                found = index.search([c.text for c in batch], k=self.top_k)
-                evidence.update((c.id, ev) for c, ev in zip(batch, found))
-                timings["retrieve"] += time.perf_counter() - t
-                t = time.perf_counter()
-                got, checked = self.score(batch, found, document.date,
-                                           progress=self.progress and len(targets) <= CLAIM_BATCH)
-                scores.update(got)
-                findings.update(checked)
-                timings["score"] += time.perf_counter() - t
-                t = time.perf_counter()
-                verdicts += [aggregator(c, scores[c.id], findings[c.id]) for c in batch]
-                timings["aggregate"] += time.perf_counter() - t
-                bar.advance(task, len(batch))
-        from .report import summarize
-
+        for start in range(0, len(targets), CLAIM_BATCH):
+            batch = targets[start : start + CLAIM_BATCH]
+            t = time.perf_counter()
+            found = index.search([c.text for c in batch], k=self.top_k)
+            evidence.update((c.id, ev) for c, ev in zip(batch, found))
+            timings["retrieve"] += time.perf_counter() - t
+            t = time.perf_counter()
+            got, checked = self.score(batch, found, document.date, progress=self.progress)
+            scores.update(got)
+            findings.update(checked)
+            timings["score"] += time.perf_counter() - t
+            t = time.perf_counter()
+            verdicts += [aggregator(c, scores[c.id], findings[c.id]) for c in batch]
+            timings["aggregate"] += time.perf_counter() - t
+            report(self.progress, VERIFYING, start + len(batch), len(targets))
         return Report(
             document=document, claims=claims, evidence=evidence,
             window_scores=[w for c in targets for w in scores.get(c.id, [])],
             findings={c.id: findings[c.id] for c in targets if findings.get(c.id)}, verdicts=verdicts,
-            summary=summarize(claims, verdicts),
+            summary=verdict_counts(claims, verdicts),
             provenance={"version": __version__, "model": verifier.name, "model_hash": verifier.hash,
-                        "index_hash": index.manifest.get("corpus_hash"), "top_k": self.top_k, "checks": self.checks,
+                        "index_hash": getattr(index, "hash", None), "retriever": getattr(index, "name", type(index).__name__),
+                        "top_k": self.top_k, "checks": self.checks,
                         "pairs": self.pairs, "windows": self.windows_kept, "aggregator": aggregator.name,
                         "engine": self.engine,
                         "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
@@ -202,7 +209,7 @@ class Pipeline:
         )
 
     def score(self, claims: Sequence[ClaimRef | Claim], evidence: Iterable[list[Evidence]], date: dt.date | None,
-               progress: bool = False) -> tuple[dict[str, list[WindowScore]], dict[str, list[CheckFinding]]]:
+               progress: Optional[Progress] = None) -> tuple[dict[str, list[WindowScore]], dict[str, list[CheckFinding]]]:
         """The claims' score images and check findings. Per claim: every passage is checked; its
         candidate windows are re-ranked by the claim's word weight they hold (`ranked_windows`) and
         the best `pairs` are scored in one batched NLI call with every other claim's, plus, for a
@@ -210,10 +217,12 @@ class Pipeline:
         (a number mismatch must reach the verdict whatever the budget). Nothing is adjusted here."""
         from .aggregate.evidence import passage_decisions
         from .checks import check_pair
-        from .checks.lexicon import content_lemmas
+        from .text.words import content_lemmas
 
         jobs: list[tuple[str, Evidence, tuple[int, int], float, int]] = []
         findings: dict[str, list[CheckFinding]] = {}
+        counter = TokenCounter.for_verifier(self.verifier)  # windows sized so no (window, claim) pair is truncated
+        text_lexicon.use(self.lexicon)
         for claim, ev in zip(claims, evidence):
             found: list[CheckFinding] = []
             if self.checks:
@@ -221,7 +230,7 @@ class Pipeline:
                     found += [f.model_copy(update={"passage_id": e.passage.id})
                               for f in check_pair(claim.text, e.passage.text, doc_date=date)]
             findings[claim.id] = found
-            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept)
+            ranked = ranked_windows(claim.text, [e.passage.text for e in ev], keep=self.windows_kept, counter=counter)
             chosen = ranked if self.pairs is None else ranked[: self.pairs]
             decided = passage_decisions(claim.text, found)
             for pid, (decision, deciding) in decided.items():

@@ -9,7 +9,7 @@ and read back unchanged (`Model.model_validate_json`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Literal, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -136,3 +136,29 @@ class Report(Record):
     summary: dict[str, int] = Field(default_factory=dict)
     provenance: dict = Field(default_factory=dict)  # model name + hash, index hash, settings, version
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per stage
+
+
+def verdicts_by_claim(verdicts: Sequence[Verdict]) -> dict[str, Verdict]:
+    """Claim id → its verdict; if a claim got two verdicts, the first one counts."""
+    found: dict[str, Verdict] = {}
+    for verdict in verdicts:
+        found.setdefault(verdict.claim_id, verdict)
+    return found
+
+
+def verdict_counts(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """`Report.summary`: claims, checkworthy, and one count per verdict label.
+
+    Labels are counted over check-worthy claims only (one verdict per claim, the first), since
+    those are the claims the tool vouches for; verdicts for unknown claim ids are ignored.
+    """
+    by_claim = verdicts_by_claim(verdicts)
+    counts = {"claims": len(claims), "checkworthy": 0, **{label: 0 for label in LABELS}}
+    for claim in claims:
+        if not claim.checkworthy:
+            continue
+        counts["checkworthy"] += 1
+        verdict = by_claim.get(claim.id)
+        if verdict is not None:
+            counts[verdict.label] += 1
+    return counts

@@ -15,11 +15,21 @@ from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .aggregate import Thresholds
 from .errors import InputError
+from .registry import VERIFIERS
 
 PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
-ENGINES = ("auto", "torch", "bf16", "onnx")
+ENGINES = ("auto", *VERIFIERS.builtin_names())  # auto = bf16 where the hardware runs it natively, else torch
+
+
+class Thresholds(BaseModel):
+    """Where the aggregators draw their lines (verify/aggregate)."""
+
+    model_config = ConfigDict(frozen=True)
+    support: float = 0.5
+    contradict: float = 0.5
+    relevance: float = 0.5  # share of claim words a window needs for its entailment or contradiction to count in full
+    cite: int = 2  # evidence windows cited per verdict
 
 
 class Settings(BaseModel):
@@ -37,6 +47,7 @@ class Settings(BaseModel):
     # -- retrieval --------------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=100)  # passages retrieved per claim
     index_dir: Optional[str] = None  # index folder (None = in verify's cache)
+    retriever: str = "hybrid"  # registered retriever that opens a corpus (verify/registry.py): BM25 + dense
     # -- scoring and verdicts ---------------------------------------------------------------
     checks: bool = True  # numeric and date consistency checks
     pairs: Optional[int] = Field(PAIRS, ge=1)  # evidence windows scored per claim (None = every window)
@@ -46,6 +57,8 @@ class Settings(BaseModel):
     # -- extraction -------------------------------------------------------------------------
     all_claims: bool = False  # verify claims marked not check-worthy too
     max_claims: Optional[int] = Field(None, ge=1)  # check: refuse an article with more claims to verify than this
+    # -- text -------------------------------------------------------------------------------
+    lexicons: tuple[str, ...] = ()  # user lexicon files (YAML/JSON) merged over the built-in word lists, in order
 
     @field_validator("engine")
     @classmethod

@@ -1,16 +1,13 @@
 """What every aggregator shares: the protocol, the registry and how a verdict cites its windows."""
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Protocol, Sequence
+from typing import Callable, NamedTuple, Sequence
 
-from ..errors import InputError
-from ..records import CheckFinding, CitedEvidence, Verdict, WindowScore
+from ..records import CheckFinding, CitedEvidence, Verdict
+from ..registry import AGGREGATORS, Aggregator, ClaimLike
 from .evidence import Thresholds, Weighed
 
-
-class ClaimLike(Protocol):
-    id: str
-    text: str
+__all__ = ["AGGREGATORS", "Aggregator", "ClaimLike", "ClaimRef", "load_aggregator", "no_evidence", "verdict"]
 
 
 class ClaimRef(NamedTuple):
@@ -18,15 +15,6 @@ class ClaimRef(NamedTuple):
 
     id: str
     text: str
-
-
-class Aggregator(Protocol):
-    """`aggregator(claim, window_scores, findings) -> Verdict`: the claim's whole score image (raw
-    NLI probabilities of every scored window) and the check findings of every passage."""
-
-    name: str
-
-    def __call__(self, claim: ClaimLike, windows: Sequence[WindowScore], findings: Sequence[CheckFinding]) -> Verdict: ...
 
 
 def no_evidence(claim_id: str, name: str) -> Verdict:
@@ -78,19 +66,8 @@ def verdict(claim_id: str, label: str, probs: dict[str, float], weighed: Sequenc
                    features={k: round(float(v), 4) for k, v in features.items()})
 
 
-AGGREGATORS = ("rules", "learned")
-
-
 def load_aggregator(name: str = "rules", thresholds: Thresholds | None = None) -> Aggregator:
-    """An aggregator by name: `rules` (the hand-set rule) or `learned` (a logistic regression over
-    per-claim features, trained on claim-level train splits; see verify/aggregate/learned.py)."""
-    thresholds = thresholds or Thresholds()
-    if name == "rules":
-        from .rules import RulesAggregator
-
-        return RulesAggregator(thresholds)
-    if name == "learned":
-        from .learned import LearnedAggregator
-
-        return LearnedAggregator.load(thresholds=thresholds)
-    raise InputError(f"unknown aggregator '{name}' (choose from: {', '.join(AGGREGATORS)})")
+    """An aggregator by name from the registry (verify/registry.py): `rules` (the hand-set rule),
+    `learned` (a logistic regression over per-claim features, trained on claim-level train splits;
+    see verify/aggregate/learned.py), or one a package registered (entry point group `verify.aggregators`)."""
+    return AGGREGATORS.create(name, thresholds=thresholds or Thresholds())

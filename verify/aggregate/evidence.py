@@ -24,21 +24,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from ..records import CheckFinding, WindowScore
+from ..settings import Thresholds
 
 Decision = Literal["consistent", "inconsistent", "none"]
 INCONSISTENT_MAX_E, INCONSISTENT_MIN_C = 0.05, 0.85
 CONSISTENT_MIN_E, CONSISTENT_MAX_C = 0.70, 0.30
-
-
-class Thresholds(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    support: float = 0.5
-    contradict: float = 0.5
-    relevance: float = 0.5  # share of claim words a window needs for its entailment or contradiction to count in full
-    cite: int = 2  # evidence windows cited per verdict
 
 
 @dataclass(frozen=True)

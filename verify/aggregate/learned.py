@@ -1,7 +1,7 @@
 """The `learned` aggregator: a multinomial logistic regression over per-claim features of the score
 image, stored as plain JSON (`learned.json` beside this file: feature names, standardisation,
 coefficients, the NLI model hash it was fitted on, what it was trained on). Inference is numpy only;
-scikit-learn is needed to train (`verify train-aggregator`, verify/aggregate/train.py), never here.
+scikit-learn is needed to train (`verify train-aggregator`, verify/bench/train_aggregator.py), never here.
 
 The features (`features`) are computed from the windows after `evidence.weigh`, so the check
 findings and relevance weighting reach the model the same way they reach the rule.

@@ -2,14 +2,15 @@
 `app.command("bench")(bench_command)`)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
+from ..bars import Bars
 from ..errors import MESSAGE_CHARS, InputError, VerifyError, clip
+from ..paths import bench_results_dir
 
 console = Console()
 err_console = Console(stderr=True)
@@ -69,13 +70,6 @@ def bench_command(
         raise typer.Exit(err.exit_code)
 
 
-def user_results_dir() -> Path:
-    """Where results go unless --out says otherwise: never the repo's committed benchmarks/results."""
-    if os.environ.get("VERIFY_RESULTS_DIR"):
-        return Path(os.environ["VERIFY_RESULTS_DIR"]).expanduser()
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share").expanduser() / "verify" / "bench-results"
-
-
 def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume, top_k, batch_size, dedup, sets,
          compare, table, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col, progress,
          engine="torch", windows=None, pairs=None, aggregator="rules", profile=None) -> None:
@@ -88,7 +82,7 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         path = update_readme(REPO_ROOT / "benchmarks" / "README.md", out or REPO_ROOT / "benchmarks" / "results")
         console.print(f"updated {path}")
         return
-    out = out if out is not None else user_results_dir()
+    out = out if out is not None else bench_results_dir()
     if compare:
         if len(targets) != 2:
             raise InputError("--compare takes two results JSON files: verify bench --compare A.json B.json")
@@ -114,9 +108,10 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     if aggregator not in AGGREGATORS:
         raise InputError(f"unknown aggregator '{aggregator}' (choose from: {', '.join(AGGREGATORS)})")
 
+    bars = Bars(err_console, enabled=progress, transient=False)  # entered once, by the branch that runs
     settings = RunSettings(mode=mode, model=model, limit=limit, seed=seed, checks=checks, top_k=top_k,
                            batch_size=batch_size, resume=resume, data_dir=str(data_dir) if data_dir else None,
-                           progress=progress, engine=engine, windows_kept=windows, pairs=parse_pairs(pairs, DEFAULT_PAIRS),
+                           progress=bars, engine=engine, windows_kept=windows, pairs=parse_pairs(pairs, DEFAULT_PAIRS),
                            aggregator=aggregator, profile=str(profile) if profile else None)
     name = targets[0]
     if name == "nli":
@@ -125,7 +120,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
         if mode != "oracle":
             raise InputError("the nli suite scores the model alone (--mode oracle); for the pipeline use nli:<set> --mode pipeline")
         chosen = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
-        record = run_nli_suite(chosen, settings, out)
+        with bars:
+            record = run_nli_suite(chosen, settings, out)
         paths = write_nli_results(record, out)
         from .nli_suite import nli_markdown
 
@@ -136,7 +132,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     if name == "counterfactual":
         from .counterfactual import counterfactual_markdown, run_counterfactual, write_counterfactual_results
 
-        record = run_counterfactual(settings, out)
+        with bars:
+            record = run_counterfactual(settings, out)
         paths = write_counterfactual_results(record, out)
         console.print(counterfactual_markdown(record))
         console.print(f"wrote {paths['json']} and {paths['md']}")
@@ -146,7 +143,8 @@ def _run(targets, split, mode, model, limit, seed, out, data_dir, checks, resume
     from .results import markdown_summary, write_results
     from .runner import run_benchmark
 
-    record = run_benchmark(dataset, settings, out)
+    with bars:
+        record = run_benchmark(dataset, settings, out)
     paths = write_results(record, out)
     console.print(markdown_summary(record))
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))

@@ -264,7 +264,7 @@ def classify_document(text: str) -> list[tuple[tuple[int, int], str]]:
     """(span, class) of every sentence of `text`."""
     from ..extract.classify import check_worthiness
     from ..extract.layout import classify_layout
-    from ..extract.sentences import iter_sentences
+    from ..text.sentences import iter_sentences
 
     out = []
     for sentence, role in classify_layout(text, iter_sentences(text)):

@@ -11,9 +11,12 @@ import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from ..errors import InputError
+from ..paths import bench_cache_dir
+from ..registry import Progress, report
+from ..nli import load_verifier
 from .baselines import MajorityBaseline, load_or_fit_lexical
 from .datasets import data_root, sample
 from .examples import BenchDataset, BenchExample
@@ -24,12 +27,6 @@ BASELINES = ("majority", "lexical")
 RECALL_KS = (1, 3, 5, 10)
 # NLI probabilities → claim labels, for the lexical baseline on claim datasets.
 NLI_TO_CLAIM = {"entailment": "supported", "contradiction": "contradicted", "neutral": "not_enough_info"}
-
-
-def default_cache_dir() -> Path:
-    """Where lexical coefficients and corpus indexes live between runs."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "verify" / "bench"
 
 
 @dataclass
@@ -43,8 +40,8 @@ class RunSettings:
     batch_size: int = 16
     resume: bool = False
     data_dir: Optional[str] = None
-    cache_dir: Path = field(default_factory=default_cache_dir)
-    progress: bool = True
+    cache_dir: Path = field(default_factory=bench_cache_dir)
+    progress: Optional[Progress] = None  # plumbing: called (stage, done, total); the command draws it
     engine: str = "torch"  # torch | bf16 | onnx
     windows_kept: Optional[int] = None  # sub-windows scored per passage besides the whole one; None = every window
     pairs: Optional[int] = DEFAULT_PAIRS  # evidence windows scored per claim (None = every window)
@@ -174,13 +171,14 @@ class PipelineRetrievalPredictor(Predictor):
         return out
 
 
-def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
+def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: Optional[Progress] = None):
     """Build the dataset's corpus index once; later runs load it while the corpus is unchanged."""
     from ..corpus import DEFAULT_ENCODER, Index, SourceDoc, chunk, corpus_hash
+    from ..corpus.chunking import MAX_WORDS, OVERLAP_SENTENCES
     from ..corpus.index import read_manifest
 
     docs = [SourceDoc(id=d.id, text=d.text, title=d.title) for d in dataset.corpus()]
-    digest = corpus_hash(docs, 120, 1, DEFAULT_ENCODER)
+    digest = corpus_hash(docs, MAX_WORDS, OVERLAP_SENTENCES, DEFAULT_ENCODER)
     folder = cache_dir / f"{dataset.name}-{dataset.split}-index"
     manifest = read_manifest(folder) if folder.is_dir() else None
     if manifest and manifest.get("corpus_hash") == digest:
@@ -199,18 +197,6 @@ def corpus_index(dataset: BenchDataset, cache_dir: Path, progress: bool):
     return index, digest, len(docs)
 
 
-_VERIFIERS: dict = {}
-
-
-def shared_verifier(model: Optional[str], engine: str = "torch"):
-    """One loaded verifier per model and engine for the whole process (the NLI suite runs many sets)."""
-    if (model, engine) not in _VERIFIERS:
-        from ..nli import load_verifier
-
-        _VERIFIERS[model, engine] = load_verifier(model, engine=engine)
-    return _VERIFIERS[model, engine]
-
-
 def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predictor, dict]:
     """The predictor for (dataset kind, mode, model) and any settings it adds to the record."""
     extra: dict = {}
@@ -227,7 +213,7 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
     if dataset.kind == "nli" and settings.mode == "retrieval":
         raise InputError("NLI pair sets have no corpus: use --mode oracle (the model alone) or --mode pipeline")
     if dataset.kind == "nli" and settings.mode == "oracle":
-        return NliPairPredictor(shared_verifier(settings.model, settings.engine), dataset, settings.batch_size), extra
+        return NliPairPredictor(load_verifier(settings.model, engine=settings.engine), dataset, settings.batch_size), extra
     from ..pipeline import Pipeline
 
     from ..profile import check_profile_model, load_profile, pipeline_settings
@@ -240,12 +226,9 @@ def make_predictor(dataset: BenchDataset, settings: RunSettings) -> tuple[Predic
         check_profile_model(prof, pipeline.verifier)
         extra["profile"] = prof.model_dump(include={"temperature", "support_threshold", "contradict_threshold",
                                                     "target_precision", "fitted_on", "rows"})
+    verifier = pipeline.verifier  # loaded once per model and engine for the process (load_verifier)
     if dataset.kind == "nli":  # --mode pipeline: windows + numeric/date checks + aggregation
-        verifier = shared_verifier(settings.model, settings.engine)
         return NliThroughPipelinePredictor(pipeline, verifier.name, verifier.hash), extra
-    verifier = getattr(pipeline, "verifier", None)
-    if verifier is None:  # the pipeline loads lazily; ask for the same model to learn its hash
-        verifier = shared_verifier(settings.model, settings.engine)
     if settings.mode in ("oracle", "pipeline"):  # claim sets: judged with gold evidence
         return PipelineOraclePredictor(pipeline, verifier.name, verifier.hash), extra
     index, digest, n_docs = corpus_index(dataset, settings.cache_dir, settings.progress)
@@ -312,8 +295,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path,
-                  on_batch: Optional[Callable[[int, int], None]] = None) -> dict:
+def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path) -> dict:
     """Score the (sampled) examples and return the results record (not yet written)."""
     examples = sample(dataset.examples, settings.limit, settings.seed)
     started = time.perf_counter()
@@ -324,21 +306,19 @@ def run_benchmark(dataset: BenchDataset, settings: RunSettings, out_dir: Path,
     resumed = len(examples) - len(todo)
 
     scoring_started = time.perf_counter()
-    progress = _progress(settings.progress, f"{dataset.name} {dataset.split} {settings.mode} {predictor.name}", len(examples), resumed)
-    with progress as bar:
-        for batch in batches(todo, settings.batch_size):
-            outputs = predictor.predict(batch)
-            rows = []
-            for ex, out in zip(batch, outputs):
-                pred, probs = to_label_space(out["raw"], dataset.labels, out.get("raw_label"))
-                probs = {k: round(v, 6) for k, v in probs.items()}  # results files stay small
-                rows.append({"id": ex.id, "gold": ex.label, "pred": pred, "probs": probs, "raw": out["raw"],
-                             "raw_label": out.get("raw_label"), "gold_doc_ids": ex.gold_doc_ids,
-                             "retrieved": out.get("retrieved")})
-            cache.append(rows)
-            bar.advance(len(batch))
-            if on_batch:
-                on_batch(len(cache.done), len(examples))
+    stage = f"{dataset.name} {dataset.split} {settings.mode} {predictor.name}"
+    report(settings.progress, stage, resumed, len(examples))
+    for batch in batches(todo, settings.batch_size):
+        outputs = predictor.predict(batch)
+        rows = []
+        for ex, out in zip(batch, outputs):
+            pred, probs = to_label_space(out["raw"], dataset.labels, out.get("raw_label"))
+            probs = {k: round(v, 6) for k, v in probs.items()}  # results files stay small
+            rows.append({"id": ex.id, "gold": ex.label, "pred": pred, "probs": probs, "raw": out["raw"],
+                         "raw_label": out.get("raw_label"), "gold_doc_ids": ex.gold_doc_ids,
+                         "retrieved": out.get("retrieved")})
+        cache.append(rows)
+        report(settings.progress, stage, len(cache.done), len(examples))
     scoring_seconds = time.perf_counter() - scoring_started
 
     predictions = [cache.done[ex.id] for ex in examples]
@@ -387,26 +367,3 @@ def _raw_argmax(prediction: dict) -> str:
     raw = prediction["raw"]
     return max(raw, key=raw.get)
 
-
-def _progress(enabled: bool, description: str, total: int, completed: int):
-    """A rich progress bar, or a no-op context when disabled (tests, pipes)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    class _Bar:
-        def __init__(self):
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeRemainingColumn(), disable=not enabled, transient=False)
-            self.task = None
-
-        def __enter__(self):
-            self.progress.__enter__()
-            self.task = self.progress.add_task(description, total=total, completed=completed)
-            return self
-
-        def advance(self, n: int) -> None:
-            self.progress.advance(self.task, n)
-
-        def __exit__(self, *exc):
-            return self.progress.__exit__(*exc)
-
-    return _Bar()

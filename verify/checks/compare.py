@@ -15,22 +15,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
-from verify.checks.lexicon import (
-    EVENT_FAMILIES,
-    GENERIC_NOUN_FAMILIES,
-    NAME_ALIASES,
-    NOUN_FAMILY_TO_EVENT,
-    REPEATABLE_EVENTS,
-    WORD_RE,
-    content_lemmas,
-    names_in,
-    noun_family,
-    sentence_bounds,
-    sentence_of,
-)
+from verify.checks.lexicon import EVENT_FAMILIES, GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, REPEATABLE_EVENTS, names_in
 from verify.checks.numbers import DIGITS
 from verify.checks.quantities import Quantity, extract_quantities
 from verify.records import CheckFinding
+from verify.text.lexicon import Lexicon, current
+from verify.text.sentences import sentence_at, sentence_spans
+from verify.text.words import WORD_RE, content_lemmas
 
 Relation = Literal["consistent", "inconsistent", "unrelated"]
 Span = tuple[int, int]
@@ -123,7 +114,7 @@ class Analysis:
     sure_names: frozenset[str]  # capitalised words inside sentences
 
     def sentence(self, pos: int) -> Span:
-        return sentence_of(list(self.sentences), pos)
+        return sentence_at(self.sentences, pos)
 
     def sentence_names(self, pos: int) -> tuple[frozenset[str], frozenset[str]]:
         """(sure, all) names of the sentence at `pos`; a sentence without any ("He was sworn in
@@ -147,10 +138,6 @@ class Analysis:
             if best is None or gap < best[0]:
                 best = (gap, ev.family)
         return best[1] if best else None
-
-    def families_in_sentence(self, pos: int) -> set[str]:
-        lo, hi = self.sentence(pos)
-        return {ev.family for ev in self.events if lo <= ev.span[0] < hi}
 
     def qualifiers(self, q: Quantity) -> set[str]:
         """The word before a number, modifiers between it and its noun, and the first content word
@@ -179,8 +166,12 @@ class Analysis:
         return content_lemmas(" ".join(left + right))
 
 
-@functools.lru_cache(maxsize=4096)
 def analyse(text: str, anchor: dt.date | None) -> Analysis:
+    return _analyse(text, anchor, current())
+
+
+@functools.lru_cache(maxsize=4096)  # keyed on the lexicon in use too: a user lexicon changes names and nouns
+def _analyse(text: str, anchor: dt.date | None, lexicon: Lexicon) -> Analysis:
     events = tuple(
         sorted((EventMention(fam, m.span()) for fam, rx in EVENT_FAMILIES.items() for m in rx.finditer(text)), key=lambda e: e.span)
     )
@@ -190,7 +181,7 @@ def analyse(text: str, anchor: dt.date | None) -> Analysis:
         dates=tuple(extract_dates(text, anchor)),
         durations=tuple(extract_durations(text)),
         events=events,
-        sentences=tuple(sentence_bounds(text)),
+        sentences=tuple(sentence_spans(text)),
         names=frozenset(names_in(text)[1]),
         sure_names=frozenset(names_in(text)[0]),
     )
@@ -237,7 +228,7 @@ def same_occasion(claim: Analysis, claim_span: Span, evidence: Analysis, evidenc
     or shares two specific words with it beyond names, dates and event words."""
     lo, hi = evidence.sentence(evidence_pos)
     sentence = evidence.text[lo:hi]
-    places = {NAME_ALIASES.get(w, w) for m in _PLACE_RE.finditer(claim.text) for w in m.group(1).lower().split()}
+    places = {current().name_aliases.get(w, w) for m in _PLACE_RE.finditer(claim.text) for w in m.group(1).lower().split()}
     if places & set(names_in(sentence)[1]):
         return True
     shared = _specifics(_without(claim.text, claim_span), claim.names) & _specifics(sentence, evidence.names)
@@ -289,7 +280,7 @@ def _match_strength(c: Quantity, e: Quantity, claim: Analysis, evidence: Analysi
         return None  # money only with money in the same currency, percent only with percent
     if e.kind == "ordinal":
         return None
-    c_family, e_family = noun_family(c.noun), noun_family(e.noun)
+    c_family, e_family = current().noun_family(c.noun), current().noun_family(e.noun)
     if c.kind in ("count",) and e.kind == "count":
         if c_family != e_family:
             return None
@@ -339,7 +330,7 @@ def check_quantities(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
             if relation == "consistent" and not same_subject(claim, evidence, e.span[0]):
                 relation = "unrelated"
             # a "weak" match (a bare number near shared words) is not about a named thing: it never supports
-            anchor = (noun_family(c.noun) or c.noun or c.unit or c.kind) if strength == "strong" else None
+            anchor = (current().noun_family(c.noun) or c.noun or c.unit or c.kind) if strength == "strong" else None
             candidates.append((relation, e.describe(), e.span, anchor))
         findings.append(_best(candidates, "numeric", c.span, c.describe(), "no matching quantity"))
     return findings
@@ -362,11 +353,11 @@ def check_ordinals(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
     for c in claim.quantities:
         if c.kind != "ordinal":
             continue
-        family = noun_family(c.noun)
+        family = current().noun_family(c.noun)
         anchor = family or c.noun
         candidates: list[Candidate] = []
         for e in evidence.quantities:
-            if noun_family(e.noun) != family or not same_subject(claim, evidence, e.span[0]):
+            if current().noun_family(e.noun) != family or not same_subject(claim, evidence, e.span[0]):
                 continue
             if e.kind == "ordinal":
                 if e.value == c.value:
@@ -469,7 +460,7 @@ def check_durations(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
 def _ordinal_event(claim: Analysis) -> str | None:
     for q in claim.quantities:
         if q.kind == "ordinal":
-            event = NOUN_FAMILY_TO_EVENT.get(noun_family(q.noun) or "")
+            event = NOUN_FAMILY_TO_EVENT.get(current().noun_family(q.noun) or "")
             if event:
                 return event
     return None

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from verify.checks.lexicon import MONTHS, TIME_UNIT_DAYS, WEEKDAYS, clause_tense
+from verify.checks.lexicon import TIME_UNIT_DAYS, clause_tense
+from verify.text.lexicon import MONTHS, WEEKDAYS, month_pattern, weekday_pattern
 from verify.checks.numbers import NUMBER, parse_number
 
 Granularity = Literal["day", "week", "month", "season", "year", "decade", "ambiguous"]
@@ -98,11 +99,11 @@ def _nearest_year_for(month: int, day: int, anchor: dt.date, tense: str | None =
 # ---------------------------------------------------------------------------------------------
 # patterns (compiled once)
 
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = month_pattern("month")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[5-9]\d\d|20\d\d|21\d\d)"
 _PART = r"(?P<part>early|mid|late|the\s+end\s+of|end\s+of|the\s+start\s+of|start\s+of|the\s+beginning\s+of|beginning\s+of|the\s+middle\s+of)"
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY = weekday_pattern("weekday")
 _UNIT = r"(?P<unit>days?|weeks?|fortnights?|months?|years?|decades?)"
 
 ISO_RE = re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
@@ -131,7 +132,7 @@ AGO_RE = re.compile(rf"\b(?P<num>{NUMBER}|an?)\s+{_UNIT}\s+ago\b", re.IGNORECASE
 WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
 MONTH_ALONE_RE = re.compile(
     r"\b(?:(?P<prep>in|since|by|until|till|during|from|through|to|of|and|or|early|mid|late)[\s-]+)?"
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    rf"{month_pattern('month', abbreviations=False)}\b"
 )
 _YEAR_PREPOSITIONS = re.compile(
     r"\b(?:in|since|by|until|till|from|during|of|before|after|through|to|around|circa|early|late|mid|year|and|or|between|fiscal|the|spring|summer|autumn|fall|winter)[\s-]*$",
@@ -384,7 +385,7 @@ def _year_of_month(month: int, doc_date: dt.date, tense: str | None) -> int:
     return prev_y if back < ahead else next_y
 
 
-_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH_NAMES = month_pattern()
 _WEEKDAY_WITH_DATE = re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}}\b)")
 _DATE_BEFORE_WEEKDAY = re.compile(rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}|{_MONTH_NAMES}\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s*[,(]?\s*$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from verify.checks.lexicon import ORDINAL_WORDS, SCALE_WORDS, TENS_WORDS, UNITS_WORDS
+from verify.text.lexicon import ORDINAL_WORDS, SCALE_WORDS, TENS_WORDS, UNITS_WORDS
 
 _NUMBER_WORD = "(?:" + "|".join(sorted([*UNITS_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"], key=len, reverse=True)) + ")"
 _SCALE_AHEAD = r"(?=(?:dozen|hundred|thousand|million|billion|trillion)\b)"

@@ -20,16 +20,11 @@ from verify.checks.lexicon import (
     CURRENCY_PREFIXES,
     CURRENCY_WORD_RE,
     CURRENCY_WORDS,
-    NOUN_TO_FAMILY,
     SCALE_ABBREVIATIONS,
-    SCALE_WORDS,
-    TENS_WORDS,
-    IRREGULAR_PAST,
     TIME_NOUNS,
-    UNIT_ALIASES,
-    UNITS_WORDS,
-    lemmatize,
 )
+from verify.text.lexicon import SCALE_WORDS, TENS_WORDS, UNITS_WORDS, current, month_pattern, weekday_pattern
+from verify.text.words import IRREGULAR_PAST, lemmatize
 from verify.checks.numbers import DIGITS, ORDINAL_RE, WORDS, format_number, parse_number, parse_ordinal
 
 Kind = Literal["count", "number", "ordinal", "percent", "money"]
@@ -105,8 +100,7 @@ TRAP_PATTERNS: dict[str, re.Pattern[str]] = {
     "name_number": re.compile(
         r"\b(?!(?:The|A|An|In|On|At|By|Of|For|From|To|Some|About|Around|Over|Under|Nearly|Almost|More|Less|Fewer|Up|Only|Just|"
         r"Roughly|Approximately|Between|Since|And|Or|But|With|Of|After|Before|Until|During|Its|Their|His|Her|Our|All|Exactly|"
-        r"January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-        r"Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|USD|EUR|GBP|JPY|KRW|CNY|RMB|CHF|INR)\b)"
+        rf"{month_pattern()}|{weekday_pattern()}|USD|EUR|GBP|JPY|KRW|CNY|RMB|CHF|INR)\b)"
         r"[A-Z][A-Za-z]+\s+\d+(?:\.\d+)?\b(?!,\d{3}|\s*(?:%|percent|per\s+cent|million|billion|thousand|trillion|bn|m\b|k\b))"
     ),
     # "61-year-old", "aged 61", "Lee, 61, said": ages, not counts
@@ -184,12 +178,12 @@ def _noun_after(text: str, pos: int, through_of: bool = False) -> tuple[str | No
         if low in _BREAK_WORDS or low in _PREPOSITIONS or low in IRREGULAR_PAST or low in UNITS_WORDS or low in TENS_WORDS or low in SCALE_WORDS:
             break
         lemma = lemmatize(low)
-        if low.endswith(("ing", "ed")) and low not in _KNOWN_ING_NOUNS and lemma not in NOUN_TO_FAMILY:
+        if low.endswith(("ing", "ed")) and low not in _KNOWN_ING_NOUNS and lemma not in current().noun_to_family:
             if collected:
                 break
             continue  # "ten signed agreements": a participle before the noun
         collected.append((word, span))
-        if lemma in NOUN_TO_FAMILY or len(collected) == 3 or (lemma != low and low.endswith("s")):
+        if lemma in current().noun_to_family or len(collected) == 3 or (lemma != low and low.endswith("s")):
             break  # a plural noun heads the phrase: "80,000 homes without power" counts homes
     if not collected:
         return None, None, None
@@ -199,7 +193,7 @@ def _noun_after(text: str, pos: int, through_of: bool = False) -> tuple[str | No
         per = (compound.group("slash") or compound.group("word")).lower()
         surface = text[span[0]:compound.end()]
         unit = f"{lemmatize(word)}/{lemmatize(per) if compound.group('word') else per}"
-        return UNIT_ALIASES.get(unit, unit), surface, (span[0], compound.end())
+        return current().unit_aliases.get(unit, unit), surface, (span[0], compound.end())
     return lemmatize(word), word, span
 
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from ..io import atomic_write
+from ..io import atomic_write, xml_text
 from .baseline import BaselineComparison
 from .runner import CaseResult, CIResult
 
@@ -25,13 +25,13 @@ def junit_xml(result: CIResult, comparison: Optional[BaselineComparison] = None)
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=set_result.name,
+            name=xml_text(set_result.name),
             tests=str(len(set_result.cases)),
             failures=str(failures),
             errors="0",
             skipped=str(skipped),
             time=f"{set_result.seconds:.3f}",
-            file=set_result.path,
+            file=xml_text(set_result.path),
         )
         for case in set_result.cases:
             _add_case(suite, case, (case.set_name, case.key) in regressions)
@@ -53,16 +53,16 @@ def write_junit(result: CIResult, path: str | Path, comparison: Optional[Baselin
 
 
 def _add_case(suite: ET.Element, case: CaseResult, regression: bool) -> None:
-    testcase = ET.SubElement(suite, "testcase", classname=f"verify.ci.{case.set_name}", name=case.key)
+    testcase = ET.SubElement(suite, "testcase", classname=xml_text(f"verify.ci.{case.set_name}"), name=xml_text(case.key))
     details = _details(case)
     if case.passed:
         return
     if case.known_failure:
-        ET.SubElement(testcase, "skipped", message=f"known failure: {case.note or ''} ({case.message})")
+        ET.SubElement(testcase, "skipped", message=xml_text(f"known failure: {case.note or ''} ({case.message})"))
         return
     message = case.message + (" [regression: passed in the baseline]" if regression else "")
-    failure = ET.SubElement(testcase, "failure", message=message, type="verdict")
-    failure.text = details
+    failure = ET.SubElement(testcase, "failure", message=xml_text(message), type="verdict")
+    failure.text = xml_text(details)
 
 
 def _details(case: CaseResult) -> str:

@@ -1,23 +1,19 @@
 """Find and load claim-set YAML files, with errors that name the file, line and field."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import InputError, clip
-from ..io import read_text
+from ..io import FieldPath, format_field, line_of, parse_yaml, read_text
 from .schema import ClaimSetSpec
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_CLAIM_SET_BYTES = 5 * 1024 * 1024  # a claim set is hand-written: megabytes of it are not
-MAX_YAML_NODES = 100_000  # values once anchors/aliases are expanded
-FieldPath = tuple[Union[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ def load_claim_set(path: str | Path) -> ClaimSet:
     """Read, validate and resolve one claim-set file; raise InputError naming file:line: field."""
     path = Path(path)
     text = read_text(path, "claim set", max_bytes=MAX_CLAIM_SET_BYTES)
-    root, data, lines = _parse_yaml(path, text)
+    root, data, lines = parse_yaml(path, text)
     if not isinstance(data, dict):
         raise InputError(f"{path}:1: a claim set must be a YAML mapping with `name`, `corpus` and `claims` or `article`")
     _check_duplicates(path, data, lines)
@@ -112,103 +108,6 @@ def load_claim_set(path: str | Path) -> ClaimSet:
     return claim_set
 
 
-def _parse_yaml(path: Path, text: str) -> tuple[yaml.Node | None, Any, dict[FieldPath, int]]:
-    """Compose once, bound the document, then construct: (root node, data, field lines).
-
-    Safe by construction: only plain YAML types are built (a `!!python/...` tag is refused, never
-    run), aliases cannot expand past MAX_YAML_NODES ("billion laughs"), and a key given twice in one
-    mapping is an error naming both lines, not a silent last-one-wins.
-    """
-    loader = yaml.SafeLoader(text)
-    try:
-        try:
-            root = loader.get_single_node()
-        except yaml.YAMLError as err:
-            raise InputError(f"{_where(path, err)}: invalid YAML: {_problem(err)}") from None
-        except RecursionError:
-            raise InputError(f"{path}: invalid YAML: nested too deeply") from None
-        if root is None:
-            return None, None, {}
-        _check_size(path, root)
-        _check_duplicate_keys(path, root)
-        lines = field_lines(root)
-        try:
-            data = loader.construct_document(root)
-        except yaml.YAMLError as err:  # e.g. a !!python/object tag: SafeLoader has no constructor for it
-            raise InputError(f"{_where(path, err)}: {_problem(err)} (claim sets hold plain YAML only)") from None
-        except ValueError as err:  # a date-looking scalar that is no date, e.g. 2026-13-01
-            loc = _first_bad_timestamp(root) or ()
-            raise InputError(f"{path}:{line_of(lines, loc)}: {format_field(loc)}: invalid date ({err})") from None
-        except RecursionError:
-            raise InputError(f"{path}: invalid YAML: nested too deeply") from None
-        return root, data, lines
-    finally:
-        loader.dispose()
-
-
-def _where(path: Path, err: yaml.YAMLError) -> str:
-    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    return f"{path}:{mark.line + 1}" if mark is not None else str(path)
-
-
-def _problem(err: yaml.YAMLError) -> str:
-    return clip(getattr(err, "problem", None) or str(err).splitlines()[0], 200)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_size(path: Path, root: yaml.Node) -> None:
-    """Count the nodes the document has once every alias is expanded (shared nodes counted once per
-    use, without expanding them) and refuse recursive aliases; linear in the composed size."""
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()  # on the current path: meeting one again is a cycle
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_YAML_NODES:
-                raise InputError(f"{path}:{node.start_mark.line + 1}: YAML expands to over {MAX_YAML_NODES:,} "
-                                 "values (anchors and aliases multiply); refusing it")
-            continue
-        if key in sizes:
-            continue
-        if key in open_nodes:
-            raise InputError(f"{path}:{node.start_mark.line + 1}: a YAML alias refers to itself; refusing it")
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-
-
-def _check_duplicate_keys(path: Path, root: yaml.Node) -> None:
-    seen_nodes: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                line = key_node.start_mark.line + 1
-                if key_node.value in first:
-                    raise InputError(f"{path}:{line}: key {clip(repr(key_node.value), 60)} is given twice "
-                                     f"(lines {first[key_node.value]} and {line}); keep one")
-                first[key_node.value] = line
-        stack.extend(_children(node))
-
-
 def load_claim_sets(paths: list[str | Path]) -> list[ClaimSet]:
     sets = [load_claim_set(p) for p in find_claim_sets(paths)]
     names: dict[str, Path] = {}
@@ -217,39 +116,6 @@ def load_claim_sets(paths: list[str | Path]) -> list[ClaimSet]:
             raise InputError(f"two claim sets are named {s.name!r}: {names[s.name]} and {s.path}")
         names[s.name] = s.path
     return sets
-
-
-# ---------------------------------------------------------------- line numbers
-
-
-def field_lines(node: yaml.Node, prefix: FieldPath = ()) -> dict[FieldPath, int]:
-    """Map each field path (keys and list indices) to the 1-based line where it starts."""
-    lines: dict[FieldPath, int] = {prefix: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            lines.update(field_lines(value_node, prefix + (key,)))
-            # An unknown key is reported at the key itself, not at its value.
-            lines[prefix + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.update(field_lines(item, prefix + (index,)))
-    return lines
-
-
-def line_of(lines: dict[FieldPath, int], loc: FieldPath) -> int:
-    """The line of `loc`, or of its nearest present parent (a missing field → its mapping)."""
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return 1
-
-
-def format_field(loc: FieldPath) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 # ---------------------------------------------------------------- error messages
@@ -286,25 +152,6 @@ def _explain(error: dict) -> str:
         return f"must be one of {allowed} (got {clip(repr(got), 80)})"
     message = str(error["msg"]).removeprefix("Value error, ")
     return clip(message, 200) if kind == "value_error" else f"{message} (got {clip(repr(got), 80)})"
-
-
-def _first_bad_timestamp(node: yaml.Node | None, prefix: FieldPath = ()) -> FieldPath | None:
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-        try:
-            dt.date.fromisoformat(node.value[:10])
-        except ValueError:
-            return prefix
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            found = _first_bad_timestamp(value_node, prefix + (str(key_node.value),))
-            if found is not None:
-                return found
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            found = _first_bad_timestamp(item, prefix + (index,))
-            if found is not None:
-                return found
-    return None
 
 
 def _check_duplicates(path: Path, data: dict, lines: dict[FieldPath, int]) -> None:

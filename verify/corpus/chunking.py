@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ..errors import InputError
 from ..records import Passage, Span
+from ..text.sentences import sentence_spans
 
 
 class ChunkableDoc(Protocol):
@@ -16,14 +17,7 @@ class ChunkableDoc(Protocol):
 
 
 _WORD = re.compile(r"\S+")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """(start, end) of each sentence, trimmed of surrounding whitespace: the same splitter as claim
-    extraction, so abbreviations, decimals and headlines are handled alike everywhere."""
-    from ..extract.sentences import iter_sentences
-
-    return [(s.start, s.end) for s in iter_sentences(text)]
+MAX_WORDS, OVERLAP_SENTENCES = 120, 1  # passage size and sentence overlap: part of every corpus hash
 
 
 def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
@@ -34,7 +28,7 @@ def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
     return [(words[i][0], words[min(i + max_words, len(words)) - 1][1]) for i in range(0, len(words), max_words)]
 
 
-def chunk_document(doc: ChunkableDoc, max_words: int = 120, overlap_sentences: int = 1) -> list[Passage]:
+def chunk_document(doc: ChunkableDoc, max_words: int = MAX_WORDS, overlap_sentences: int = OVERLAP_SENTENCES) -> list[Passage]:
     text = doc.text
     sentences: list[Span] = []
     for span in sentence_spans(text):
@@ -62,7 +56,7 @@ def chunk_document(doc: ChunkableDoc, max_words: int = 120, overlap_sentences: i
     return passages
 
 
-def chunk(docs: Iterable[ChunkableDoc], max_words: int = 120, overlap_sentences: int = 1) -> list[Passage]:
+def chunk(docs: Iterable[ChunkableDoc], max_words: int = MAX_WORDS, overlap_sentences: int = OVERLAP_SENTENCES) -> list[Passage]:
     """Sentence-aware passages of at most `max_words` words; `doc.text[start:end] == passage.text`."""
     if max_words < 1:
         raise InputError(f"max_words must be at least 1, got {max_words}")

@@ -13,7 +13,7 @@ from typing import Any, Optional, Protocol
 import numpy as np
 
 from ..errors import InputError
-from .progress import progress_bar
+from ..registry import Progress, report
 
 log = logging.getLogger(__name__)
 
@@ -86,27 +86,28 @@ class IvfDense:
         self.nprobe, self.trained_on, self.source = nprobe, trained_on, source
 
     @classmethod
-    def build(cls, embeddings: np.ndarray, progress: bool = False, nprobe: int = NPROBE, seed: int = 0) -> IvfDense:
+    def build(cls, embeddings: np.ndarray, progress: Optional[Progress] = None, nprobe: int = NPROBE, seed: int = 0) -> IvfDense:
         faiss = _faiss()
         n, dim = embeddings.shape
         nlist = max(1, min(int(math.sqrt(n)), n // TRAIN_PER_LIST))
         index = faiss.index_factory(dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         sample = np.sort(np.random.default_rng(seed).choice(n, size=min(n, TRAIN_PER_LIST * nlist), replace=False))
-        with progress_bar(progress, None, f"training {nlist} IVF lists"):
-            index.train(np.ascontiguousarray(embeddings[sample], dtype=np.float32))
+        stage = f"training {nlist} IVF lists"
+        report(progress, stage, 0, None)
+        index.train(np.ascontiguousarray(embeddings[sample], dtype=np.float32))
+        report(progress, stage, 1, 1)
         ivf = cls(index, embeddings, nprobe, trained_on=n)
         ivf._add_rows(0, n, progress)
         return ivf
 
-    def _add_rows(self, start: int, end: int, progress: bool) -> None:
+    def _add_rows(self, start: int, end: int, progress: Optional[Progress]) -> None:
         # Blocks bound the float32 copy when embeddings are float16 or memory-mapped.
-        with progress_bar(progress, end - start, "adding vectors to the IVF index") as advance:
-            for block in range(start, end, ADD_BLOCK):
-                rows = np.ascontiguousarray(self.embeddings[block : min(block + ADD_BLOCK, end)], dtype=np.float32)
-                self.index.add(rows)
-                advance(len(rows))
+        for block in range(start, end, ADD_BLOCK):
+            rows = np.ascontiguousarray(self.embeddings[block : min(block + ADD_BLOCK, end)], dtype=np.float32)
+            self.index.add(rows)
+            report(progress, "adding vectors to the IVF index", block + len(rows) - start, end - start)
 
-    def extended(self, embeddings: np.ndarray, progress: bool = False) -> Optional[IvfDense]:
+    def extended(self, embeddings: np.ndarray, progress: Optional[Progress] = None) -> Optional[IvfDense]:
         """This index plus rows appended at the end of `embeddings`; None when the centroids were
         trained on too small a share of the rows and a fresh build is better."""
         if len(embeddings) > RETRAIN_GROWTH * self.trained_on:
@@ -159,7 +160,8 @@ def _no_faiss(n: int) -> None:
         _warned_no_faiss = True
 
 
-def build_dense(embeddings: np.ndarray, threshold: int, progress: bool = False, reuse: Optional[DenseSearch] = None) -> DenseSearch:
+def build_dense(embeddings: np.ndarray, threshold: int, progress: Optional[Progress] = None,
+                reuse: Optional[DenseSearch] = None) -> DenseSearch:
     """The dense search for `embeddings`; `reuse` is an IVF index over a prefix of its rows."""
     if len(embeddings) < threshold:
         return ExactDense(embeddings)

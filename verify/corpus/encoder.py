@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Optional, Protocol, runtime_checkable
 
 import numpy as np
 
 from ..errors import ModelError
-from .progress import progress_bar
+from ..io import quiet_transformers
+from ..paths import minilm_path
+from ..registry import Progress, report
 
 DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
-PROGRESS_MIN_TEXTS = 512  # below this a progress bar is only noise
 
 
 @runtime_checkable
@@ -19,7 +20,7 @@ class TextEncoder(Protocol):
 
     name: str
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = True) -> np.ndarray: ...
+    def encode(self, texts: list[str], batch_size: int = 64, progress: Optional[Progress] = None) -> np.ndarray: ...
 
 
 class Encoder:
@@ -28,8 +29,6 @@ class Encoder:
     def __init__(self, path: str | Path | None = None, device: str | None = None, max_length: int = 256):
         import torch
         from transformers import AutoModel, AutoTokenizer
-
-        from ..nli.base import minilm_path, quiet_transformers
 
         quiet_transformers()
         if path is None:
@@ -47,7 +46,7 @@ class Encoder:
         self.max_length = max_length
         self.dim = int(self.model.config.hidden_size)
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = True) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, progress: Optional[Progress] = None) -> np.ndarray:
         """Unit-length float32 rows, in the order of `texts`."""
         import torch
 
@@ -55,7 +54,8 @@ class Encoder:
         # Batches of similar length waste little compute on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        with progress_bar(progress and len(texts) >= PROGRESS_MIN_TEXTS, len(texts), "embedding passages") as advance, torch.inference_mode():
+        done = 0
+        with torch.inference_mode():
             for batch in batches:
                 tokens = self.tokenizer(
                     [texts[i] for i in batch], padding=True, truncation=True,
@@ -66,6 +66,7 @@ class Encoder:
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[batch] = pooled.float().cpu().numpy()
-                advance(len(batch))
+                done += len(batch)
+                report(progress, "embedding passages", done, len(texts))
         return out
 

@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import InputError, clip
 from ..io import atomic_write
 from ..records import Evidence, Passage
+from ..registry import Progress
 from .dense import ANN_MIN_PASSAGES, DenseSearch, ExactDense, build_dense, load_dense, top_rows
 from .encoder import DEFAULT_ENCODER, Encoder, TextEncoder
 from .lexical import Bm25
@@ -49,6 +50,10 @@ def text_hash(text: str) -> str:
 
 
 class Index:
+    """The "hybrid" retriever (verify.registry.Retriever): BM25 and dense rankings fused by reciprocal rank."""
+
+    name = "hybrid"
+
     def __init__(
         self,
         passages: list[Passage],
@@ -77,6 +82,11 @@ class Index:
     def __len__(self) -> int:
         return len(self.passages)
 
+    @property
+    def hash(self) -> Optional[str]:
+        """The corpus hash it was built for (None for an index built in memory): provenance "index_hash"."""
+        return self.manifest.get("corpus_hash")
+
     # ---------------------------------------------------------------- building
 
     @classmethod
@@ -84,7 +94,7 @@ class Index:
         cls,
         passages: list[Passage],
         encoder: Optional[TextEncoder] = None,
-        progress: bool = True,
+        progress: Optional[Progress] = None,
         dtype: str = "float32",
         reuse: Optional["Index"] = None,
         batch_size: int = 64,
@@ -133,7 +143,7 @@ class Index:
         seconds["encode"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        bm25 = Bm25.build(texts, progress=progress and len(texts) >= 10_000)
+        bm25 = Bm25.build(texts, progress=progress)
         seconds["bm25"] = time.perf_counter() - clock
         clock = time.perf_counter()
         dense = build_dense(embeddings, ann_threshold, progress=progress, reuse=reuse.dense if appended else None)  # type: ignore[union-attr]
@@ -232,7 +242,7 @@ class Index:
             return []
         rrf_k = self.rrf_k if rrf_k is None else rrf_k
         pool = min(len(self.passages), max(k, candidates))
-        query_vectors = self.encoder.encode(list(queries), progress=False)
+        query_vectors = self.encoder.encode(list(queries))
         dense_rankings = self.dense.top(query_vectors, pool)
         return [
             self._fuse(query, vector, ranking, k, pool, rrf_k)

@@ -1,40 +1,13 @@
 """BM25 over passages with bm25s (sparse score matrix), saved as JSON + .npy without pickle."""
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
-from .progress import progress_bar
-
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def _english_stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-STOPWORDS = _english_stopwords()
-
-
-@functools.lru_cache(maxsize=1 << 18)  # stemming is per token: a corpus repeats a small vocabulary
-def stem(word: str) -> str:
-    """Harman's 'S' stemmer: folds plurals only, so it rarely merges unrelated words."""
-    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
-        return word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+from ..registry import Progress, report
+from ..text.words import index_tokens as tokenize
 
 
 class Bm25:
@@ -44,20 +17,20 @@ class Bm25:
         self.model = model
 
     @classmethod
-    def build(cls, texts: list[str], progress: bool = False) -> "Bm25":
+    def build(cls, texts: list[str], progress: Optional[Progress] = None) -> "Bm25":
         """bm25s cannot append documents (each entry of its score matrix bakes in the IDF, which
         every new document changes), so adding files rebuilds this part in full."""
         import bm25s
 
-        tokens = []
-        with progress_bar(progress, len(texts), "BM25: tokenizing passages") as advance:
-            for block in range(0, len(texts), 10_000):
-                # An empty token list would make bm25s drop the document and shift every later row.
-                tokens.extend(tokenize(t) or [""] for t in texts[block : block + 10_000])
-                advance(len(texts[block : block + 10_000]))
+        tokens: list[list[str]] = []
+        for block in range(0, len(texts), 10_000):
+            # An empty token list would make bm25s drop the document and shift every later row.
+            tokens.extend(tokenize(t) or [""] for t in texts[block : block + 10_000])
+            report(progress, "BM25: tokenizing passages", len(tokens), len(texts))
         model = bm25s.BM25()
-        with progress_bar(progress, None, "BM25: building the score matrix"):
-            model.index(tokens, show_progress=False)
+        report(progress, "BM25: building the score matrix", 0, None)
+        model.index(tokens, show_progress=False)
+        report(progress, "BM25: building the score matrix", 1, 1)
         return cls(model)
 
     def scores(self, query: str) -> np.ndarray:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InputError
-from ..io import user_cache_dir
-from .chunking import chunk
+from ..paths import index_cache_dir
+from ..registry import Progress
+from .chunking import MAX_WORDS, OVERLAP_SENTENCES, chunk
 from .dense import ANN_MIN_PASSAGES
 from .encoder import DEFAULT_ENCODER, TextEncoder
 from .index import FORMAT, MANIFEST, Index, check_replaceable, is_damaged_index, read_manifest
@@ -43,7 +44,7 @@ def default_index_dir(corpus: Path) -> Path:
     resolved = corpus.expanduser().resolve()
     key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:16]
     name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in resolved.name)[:40] or "corpus"
-    return user_cache_dir() / "indexes" / f"{name}-{key}"
+    return index_cache_dir() / f"{name}-{key}"
 
 
 def legacy_index_dir(corpus: Path) -> Path:
@@ -72,9 +73,9 @@ def open_index(
     rebuild: bool = False,
     *,
     encoder: Optional[TextEncoder] = None,
-    max_words: int = 120,
-    overlap_sentences: int = 1,
-    progress: bool = True,
+    max_words: int = MAX_WORDS,
+    overlap_sentences: int = OVERLAP_SENTENCES,
+    progress: Optional[Progress] = None,
     mmap: bool = True,
     ann_threshold: int = ANN_MIN_PASSAGES,
 ) -> Index:
@@ -159,3 +160,14 @@ def load_previous(folder: Path) -> Optional[Index]:
         return Index.load(folder, mmap=True, any_format=True)
     except InputError:
         return None
+
+
+def hybrid_retriever(corpus, *, index_dir: str | Path | None = None, progress: Optional[Progress] = None) -> Index:
+    """The "hybrid" retriever factory (verify.registry.RETRIEVERS): a corpus path (folder, file or
+    built index) → its persisted index (`open_index`); documents (`SourceDoc`s) → an index built in memory."""
+    if isinstance(corpus, (str, Path)):
+        return open_index(corpus, index_dir=index_dir, progress=progress)
+    docs = list(corpus)
+    if not docs:
+        raise InputError("corpus is empty")
+    return Index.build(chunk(docs), progress=progress)

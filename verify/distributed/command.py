@@ -7,6 +7,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from ..bars import Bars
+
 out = Console()
 err = Console(stderr=True)
 
@@ -38,8 +40,6 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
 ) -> None:
     """Verify a dataset of articles or claims into partitioned verdict files; reruns resume."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ..aggregate import Thresholds
     from ..errors import InputError
     from ..io import refuse_overwriting_inputs
@@ -51,13 +51,11 @@ def run_command(
     settings = Settings(model=model, top_k=top_k, checks=checks, all_claims=all_claims, trust_remote_code=trust_remote_code,
                         thresholds=Thresholds(support=support_threshold, contradict=contradict_threshold),
                         partition_rows=partition_rows, format=fmt, nli_engine=nli_engine)
-    columns = (TextColumn("verifying partitions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
-        task = bar.add_task("partitions", total=None)
+    with Bars(err, enabled=not quiet) as bars:
         result = run(data, out_dir, corpus=corpus, index=index_dir, engine=engine, address=address,
                      claims=True if claims else None, settings=settings, workers=workers,
                      cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker,
-                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+                     progress=bars)
     if not quiet:
         rate = f", {result.claims / result.seconds:.1f} claims/s" if result.seconds and result.claims else ""
         out.print(f"{result.written} partitions written ({result.claims} verdicts from {result.rows} rows{rate}), "

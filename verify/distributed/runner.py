@@ -11,16 +11,18 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel
 
 from ..errors import InputError, VerifyError
 from ..io import atomic_write
+from ..registry import Progress, report
 from .inputs import Source, open_source, partitions
 from .stages import FORMATS, Extract, Retrieve, Score, Settings, Write, partition_name
 
 ENGINES = ("local", "ray")
+PARTITIONS = "verifying partitions"  # the progress stage
 RUN_FILE = "run.json"
 LIGHT_CPUS = 0.25  # logical CPUs a write task or retrieval actor asks Ray for
 EXTRACT_CPUS = 0.2  # differs from LIGHT_CPUS so that Ray keeps extraction as its own tasks
@@ -44,10 +46,10 @@ def run(data: Any, out: str | Path, corpus: str | Path | None = None, index: str
         engine: str = "local", address: Optional[str] = None, claims: Optional[bool] = None,
         settings: Optional[Settings] = None, workers: Optional[int] = None, cpus_per_worker: float = 1.0,
         gpus_per_worker: Optional[float] = None,
-        progress: Optional[Callable[[int, int], None]] = None) -> RunResult:
+        progress: Optional[Progress] = None) -> RunResult:
     """Verify every article or claim in `data` (a .jsonl / .parquet path, a saved `datasets`
     folder, a `datasets.Dataset`, a DataFrame or a list of dicts) against `corpus` (or a built
-    `index`), writing partitioned verdicts into `out`. `progress(done, total)` is called per partition."""
+    `index`), writing partitioned verdicts into `out`. `progress(stage, done, total)` is called per partition."""
     settings = settings or Settings()
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -62,7 +64,7 @@ def run(data: Any, out: str | Path, corpus: str | Path | None = None, index: str
     scorer = Score(settings)
     from ..corpus import open_index
 
-    idx = open_index(corpus, index_dir=index, progress=False)
+    idx = open_index(corpus, index_dir=index)
     _claim_run(out, source, settings, idx)
 
     layout = list(partitions(source.rows, settings.partition_rows))
@@ -134,8 +136,7 @@ def _run_local(source, pending, settings, index_path, out, scorer, progress) -> 
     results = []
     for task in _tasks(source, pending):
         results.append(write(scorer(retrieve(extract(task)))))
-        if progress:
-            progress(len(results), len(pending))
+        report(progress, PARTITIONS, len(results), len(pending))
     return results
 
 
@@ -211,8 +212,7 @@ def _ray_pipeline(ray, source, pending, settings, index_path, out, workers, cpus
     results = []
     for row in ds.iter_rows():
         results.append(dict(row))
-        if progress:
-            progress(len(results), len(tasks))
+        report(progress, PARTITIONS, len(results), len(tasks))
     return results
 
 

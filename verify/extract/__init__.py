@@ -5,7 +5,7 @@
 """
 from .dates import find_document_date
 from .extractor import document_from_text, extract_claims, iter_claims, load_document
-from .sentences import Sentence, iter_sentences, split_sentences
+from ..text.sentences import Sentence, iter_sentences, split_sentences
 
 __all__ = [
     "Sentence",

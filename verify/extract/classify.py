@@ -29,12 +29,10 @@ from __future__ import annotations
 import re
 
 from ..records import ClaimType
+from ..text.lexicon import month_pattern, weekday_pattern
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
-)
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = month_pattern()
+_WEEKDAY = weekday_pattern()
 # Calendar expressions: removed before looking for numbers, so "March 3, 2025" is temporal only.
 DATE_EXPRESSION = re.compile(
     rf"\b{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?\b"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..checks.lexicon import IRREGULAR_PAST
+from ..text.words import IRREGULAR_PAST
 
 AUXILIARIES = frozenset(
     """is are was were be been has have had will would can could may might shall should must

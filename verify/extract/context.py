@@ -6,34 +6,25 @@ previous sentence's people), so a long document streams through in constant memo
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..text.lexicon import Lexicon, current, word_alternation
 from .clauses import subject_of
 
-NATIONALITY_TO_COUNTRY = {
-    "Chinese": "China", "South Korean": "South Korea", "North Korean": "North Korea", "Korean": "Korea",
-    "Japanese": "Japan", "American": "the United States", "U.S.": "the United States", "US": "the United States",
-    "British": "the United Kingdom", "French": "France", "German": "Germany", "Russian": "Russia",
-    "Indian": "India", "Canadian": "Canada", "Australian": "Australia", "Taiwanese": "Taiwan",
-    "Italian": "Italy", "Spanish": "Spain", "Brazilian": "Brazil", "Mexican": "Mexico",
-    "Ukrainian": "Ukraine", "Israeli": "Israel", "Iranian": "Iran", "Turkish": "Turkey",
-    "Vietnamese": "Vietnam", "Indonesian": "Indonesia", "Philippine": "the Philippines", "Polish": "Poland",
-}
-COUNTRIES = sorted({c.removeprefix("the ") for c in NATIONALITY_TO_COUNTRY.values()}, key=len, reverse=True)
 MAX_PEOPLE = 500  # a long document forgets its oldest names rather than growing without bound
 
 _TOKEN = r"[A-Z][a-z]+(?:['\u2019][A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)?"
 _FULL_NAME = rf"{_TOKEN}(?:\s+{_TOKEN}){{1,2}}"
-_NATIONALITY = "|".join(re.escape(n) for n in sorted(NATIONALITY_TO_COUNTRY, key=len, reverse=True))
 _TITLE = (
     r"(?:President|Prime\s+Minister|PM|Premier|Chancellor|(?:Foreign|Defen[cs]e|Finance|Trade)\s+Minister"
     r"|Minister|Secretary(?:\s+of\s+State)?|Senator|Sen\.|Governor|Gov\.|King|Queen|Chairman|Chairwoman"
     r"|CEO|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|General|Gen\.|Judge|Mayor|Ambassador)"
 )
 _TITLED_PERSON = re.compile(rf"\b{_TITLE}\s+({_FULL_NAME})\b")
-_NATIONALITY_BEFORE = re.compile(rf"\b({_NATIONALITY})\s+$")
 _APPOSED_PERSON = re.compile(
     rf"(?:^|[.;:]\s+|\bsaid\s+)({_FULL_NAME}),\s+(?:his|her|its|their|the|a|an|[A-Z][\w-]*['\u2019]s|chief|vice|senior|co-?founder)\b"
 )
@@ -48,12 +39,6 @@ _NOT_NAMES = frozenset(
 )
 _PRONOUN = re.compile(r"\b(he|He|him|his|His|she|She|her|Her)\b")
 _NOT_POSSESSED = frozenset("to for with and at in on by from that as the a an of or but".split())
-_EVENT_NOUN = r"(?:visit|summit|meeting|talks|trip)"
-_NEW_EVENT = re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}({_EVENT_NOUN})\b")
-_EVENT_REFERENCE = re.compile(
-    rf"\b(?:this|the|This|The)\s+((?:(?:upcoming|planned|latest|current|state|landmark|historic)\s+)*)({_EVENT_NOUN})\b"
-    r"(?!\s+(?:of|between|in|with|to|at|by|from)\b)(?![\w-])"
-)
 _IT_START = re.compile(r"^(It|Its)\s")
 _DUMMY_IT = re.compile(
     r"^It\s+(?:is|was|has\s+been|had\s+been|will\s+be|remains|seems|appears)\s+(?:not\s+)?(?:\w+\s+){0,2}?"
@@ -63,12 +48,39 @@ _DUMMY_IT = re.compile(
 )
 # A thing, not a person: a subject phrase that opens with a determiner ("The Varna", "The new terminal").
 _THING_SUBJECT = re.compile(r"^(?:The|the|This|this|That|that)\s")
-_TWO_COUNTRIES = re.compile(r"\b(?:the|The)\s+two\s+(?:nations|countries|neighbou?rs|sides|governments)\b")
-_TWO_LEADERS = re.compile(r"\b(?:the|The)\s+two\s+leaders\b")
 _PREVIOUS_GOVERNMENT = re.compile(r"\b(?:the|The)\s+(?:previous|former)\s+(administration|government)\b")
-_COUNTRY_PAIR = re.compile(
-    r"\b(" + "|".join(re.escape(c) for c in COUNTRIES) + r")[-\u2013](" + "|".join(re.escape(c) for c in COUNTRIES) + r")\b"
-)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The patterns built from the lexicon in use (verify/text/lexicons/names.yaml, domain.yaml)."""
+
+    nationality_to_country: Mapping[str, str]
+    nationality_before: re.Pattern[str]  # "South Korean" just before a title
+    country_pair: re.Pattern[str]  # "Korea-Japan"
+    new_event: re.Pattern[str]  # "a state visit"
+    event_reference: re.Pattern[str]  # "the summit" (not "the summit of ...")
+    two_countries: re.Pattern[str]  # "the two nations"
+    two_people: re.Pattern[str]  # "the two leaders"
+
+
+@functools.lru_cache(maxsize=8)
+def _patterns(lexicon: Lexicon) -> _Patterns:
+    nationalities = dict(lexicon.nationalities)
+    countries = word_alternation(c.removeprefix("the ") for c in nationalities.values())
+    events = word_alternation(lexicon.event_nouns)
+    return _Patterns(
+        nationality_to_country=nationalities,
+        nationality_before=re.compile(rf"\b({word_alternation(nationalities)})\s+$"),
+        country_pair=re.compile(rf"\b({countries})[-\u2013]({countries})\b"),
+        new_event=re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}({events})\b"),
+        event_reference=re.compile(
+            rf"\b(?:this|the|This|The)\s+((?:(?:upcoming|planned|latest|current|state|landmark|historic)\s+)*)({events})\b"
+            r"(?!\s+(?:of|between|in|with|to|at|by|from)\b)(?![\w-])"
+        ),
+        two_countries=re.compile(rf"\b(?:the|The)\s+two\s+(?:{word_alternation(lexicon.pair_nouns.get('countries', ()))})\b"),
+        two_people=re.compile(rf"\b(?:the|The)\s+two\s+(?:{word_alternation(lexicon.pair_nouns.get('people', ()))})\b"),
+    )
 
 
 @dataclass(frozen=True)
@@ -88,21 +100,22 @@ class Context:
         self.country_pair: tuple[str, str] | None = None
         self.predecessor: str | None = None
         self.previous_subject: str | None = None  # "The new ferry terminal in Harwick": what a next "It" means
+        self._rx = _patterns(current())
 
     # -- learning -------------------------------------------------------------------------------
     def learn(self, sentence: str) -> None:
         """Register the people a sentence introduces (before its claims are resolved)."""
         for m in _TITLED_PERSON.finditer(sentence):
             # "South Korean President Lee": the nationality sits just before the title
-            nationality = _NATIONALITY_BEFORE.search(sentence, max(0, m.start() - 20), m.start())
-            self._add(m.group(1), NATIONALITY_TO_COUNTRY[nationality.group(1)] if nationality else None)
+            nationality = self._rx.nationality_before.search(sentence, max(0, m.start() - 20), m.start())
+            self._add(m.group(1), self._rx.nationality_to_country[nationality.group(1)] if nationality else None)
         for pattern in (_APPOSED_PERSON, _SPEAKER):
             for m in pattern.finditer(sentence):
                 self._add(m.group(1), None)
         for m in _PREDECESSOR.finditer(sentence):
             self._add(m.group(1), None)
             self.predecessor = self._canonical(m.group(1))
-        pair = _COUNTRY_PAIR.search(sentence)
+        pair = self._rx.country_pair.search(sentence)
         if pair and pair.group(1) != pair.group(2):
             self.country_pair = (pair.group(1), pair.group(2))
 
@@ -116,7 +129,7 @@ class Context:
             self.previous_subject = None  # "It ..." keeps the thing it refers to in view
         mentioned = self.mentions(sentence)
         self.previous_people = mentioned
-        if _NEW_EVENT.search(sentence) and len(mentioned) >= 2:
+        if self._rx.new_event.search(sentence) and len(mentioned) >= 2:
             self.event = (mentioned[0], mentioned[1])
 
     def _add(self, name: str, country: str | None) -> None:
@@ -231,14 +244,14 @@ class Context:
                 return f"{det} {adjectives}{noun} by {guest} to {host_country}"
             return f"{det} {adjectives}{noun} between {host} and {guest}"
 
-        return _EVENT_REFERENCE.sub(rewrite, claim)
+        return self._rx.event_reference.sub(rewrite, claim)
 
     def _resolve_groups(self, claim: str) -> str:
         pair = self._event_countries() or self.country_pair
         if pair:
-            claim = _TWO_COUNTRIES.sub(lambda m: f"{pair[0]} and {pair[1]}", claim)
+            claim = self._rx.two_countries.sub(lambda m: f"{pair[0]} and {pair[1]}", claim)
         if self.event:
-            claim = _TWO_LEADERS.sub(lambda m: f"{self.event[0]} and {self.event[1]}", claim)
+            claim = self._rx.two_people.sub(lambda m: f"{self.event[0]} and {self.event[1]}", claim)
         if self.predecessor:
             claim = _PREVIOUS_GOVERNMENT.sub(
                 lambda m: f"{'The' if m.group(0)[0] == 'T' else 'the'} {self.predecessor} {m.group(1)}", claim

@@ -11,16 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from ..text.lexicon import MONTHS, month_pattern
+
 HEAD_CHARS = 3000  # the date of a document is in its first lines
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
-_MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
+_MONTH = month_pattern("month")
+_MONTH2 = month_pattern("month2")
 _DATE = re.compile(
     rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b"
     rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH2},?\s+(?P<year2>\d{{4}})\b"
@@ -74,7 +69,7 @@ def _to_date(m: re.Match[str]) -> dt.date | None:
         month = (m.group("month") or m.group("month2")).lower()
         day = m.group("day") or m.group("day2")
         year = m.group("year") or m.group("year2")
-        return dt.date(int(year), _MONTHS[month[:4] if month.startswith("sept") else month[:3]], int(day))
+        return dt.date(int(year), MONTHS[month], int(day))
     except ValueError:
         return None  # "February 30, 2025" is not a date
 

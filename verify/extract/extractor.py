@@ -14,7 +14,7 @@ from .clauses import split_clauses
 from .context import Context
 from .dates import find_document_date
 from .layout import classify_layout
-from .sentences import iter_sentences
+from ..text.sentences import iter_sentences
 
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TRAILING_JUNK = " \t\r\n,;:\u2014\u2013-"

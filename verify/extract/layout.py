@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from .dates import is_dateline_line
-from .sentences import Sentence
-from .sentences import split_sentences as split_line
+from ..text.sentences import Sentence
+from ..text.sentences import split_sentences as split_line
 
 Role = Literal["body", "headline", "furniture"]
 

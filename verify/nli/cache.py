@@ -14,11 +14,11 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..errors import InputError
-from .base import cache_dir
-from .verifier import Pair, Probs
+from ..paths import cache_dir
+from ..registry import Pair, Probs, Progress
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +151,11 @@ class CachedVerifier:
         self.name, self.hash = inner.name, inner.hash
         self.hits = self.misses = 0
 
-    def __getattr__(self, attr):  # tokenizer, max_length, engine, count_tokens… of the wrapped verifier
+    def __getattr__(self, attr):  # tokenizer, max_length, engine… of the wrapped verifier
         return getattr(self.inner, attr)
 
-    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]:
-        model_key = self.inner.cache_key
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: Optional[Progress] = None) -> list[Probs]:
+        model_key = getattr(self.inner, "cache_key", None) or f"{self.inner.name}|{self.inner.hash}"  # a plugin may have no cache_key
         keys = {p: pair_key(model_key, p) for p in dict.fromkeys(pairs)}
         known = self.cache.get(list(keys.values()))
         todo = [p for p, k in keys.items() if k not in known]

@@ -20,7 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
-CALIBRATION_FILE = "calibration.json"
+from .verifier import CALIBRATION_FILE, read_temperature  # noqa: F401 (the file every engine reads)
+
 NOT_ENTAILMENT = 3  # LABEL2ID["not_entailment"]
 
 
@@ -70,24 +71,6 @@ def ece(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return np.exp(_log_softmax(np.asarray(logits, dtype=np.float64) / temperature))
-
-
-def read_temperature(model_dir: str | Path) -> float:
-    """The temperature stored with a model folder (1.0 when there is none)."""
-    path = Path(model_dir) / CALIBRATION_FILE
-    if not path.is_file():
-        return 1.0
-    try:
-        t = float(json.loads(path.read_text(encoding="utf-8"))["temperature"])
-    except (OSError, ValueError, KeyError, TypeError):
-        from ..errors import ModelError
-
-        raise ModelError(f"unreadable calibration file: {path}") from None
-    if not 0.01 <= t <= 100:
-        from ..errors import ModelError
-
-        raise ModelError(f"calibration temperature out of range (0.01..100) in {path}: {t}")
-    return t
 
 
 def logits_for(verifier, pairs: Sequence[tuple[str, str]], batch_size: int = 64) -> np.ndarray:

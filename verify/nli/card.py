@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from ..io import atomic_write
-from .base import MODELS_DIR
+from ..paths import MODELS_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 HEADLINE = ("mnli_dev_matched", "snli_test", "anli_test", "vitaminc_real_test", "fm2")

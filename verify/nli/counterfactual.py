@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable
 
-from .data import LABEL2ID, Pair, names
+from .pairs import LABEL2ID, Pair, names
 
 ENT, NEU, CON = LABEL2ID["entailment"], LABEL2ID["neutral"], LABEL2ID["contradiction"]
 

@@ -6,13 +6,11 @@ import glob
 import hashlib
 import random
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# 3-way head order; 2-way sets use "not_entailment" = neutral OR contradiction.
-LABEL2ID = {"entailment": 0, "neutral": 1, "contradiction": 2, "not_entailment": 3}
+from .pairs import LABEL2ID, Pair, names  # noqa: F401 (re-exported: the training data's vocabulary)
 
 
 class DataSource(BaseModel):
@@ -65,14 +63,6 @@ class TrainConfig(BaseModel):
     notes: str = Field(default="")
 
 
-@dataclass(frozen=True)
-class Pair:
-    premise: str
-    hypothesis: str
-    label: int  # index in LABEL2ID
-    source: str
-
-
 def _stable_key(p: Pair) -> str:
     return hashlib.sha1(f"{p.premise}\x00{p.hypothesis}".encode()).hexdigest()
 
@@ -100,24 +90,6 @@ def load_source(src: DataSource) -> list[Pair]:
             continue
         pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[label], src.name))
     return pairs
-
-
-# Capitalised word runs ("Lee Jae-myung", "Gyeongju"): a cheap stand-in for names. Leading
-# function words that are capitalised only because they start a sentence are dropped.
-_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
-_NOT_NAMES = frozenset("""a an and after although as at before but by during for from he her his however
-in it its on since she that the their there these they this those to when while with""".split())
-
-
-def names(text: str) -> set[str]:
-    found = set()
-    for run in _CAPITALISED.findall(text):
-        words = run.split(" ")
-        while words and words[0].lower() in _NOT_NAMES:
-            words.pop(0)
-        if words:
-            found.add(" ".join(words))
-    return found
 
 
 def related_neutrals(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair]:

@@ -12,7 +12,9 @@ import warnings
 from pathlib import Path
 
 from ..errors import ModelError
-from .base import cache_dir, quiet_transformers, resolve_model
+from ..io import quiet_transformers
+from ..paths import cache_dir
+from .base import resolve_model
 from .verifier import BatchedVerifier, check_model_folder, label_mapping, load_error, weights_hash
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")

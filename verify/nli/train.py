@@ -9,15 +9,18 @@ import random
 import shutil
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import torch
 import yaml
 
+from ..registry import Progress, report
 from .base import resolve_model
 from .data import LABEL2ID, TrainConfig, epoch_order, load_mix
 
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
+TRAINING = "training"  # the progress stage (loss and rate go to `log` every 100 steps)
 
 
 def load_config(path: str | Path) -> TrainConfig:
@@ -99,7 +102,7 @@ def dev_accuracy(model, tok, dev, cfg: TrainConfig, device: str) -> dict[str, fl
     return out
 
 
-def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=print,
+def train(cfg: TrainConfig, resume: bool = False, progress: Optional[Progress] = None, log=print,
           stop_after: int | None = None) -> Path:
     """Train per `cfg`; `stop_after` ends this run after that many steps (a time-boxed slice: checkpoint, then `resume`)."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -173,51 +176,46 @@ def train(cfg: TrainConfig, resume: bool = False, progress: bool = True, log=pri
         (out / "history.json").write_text(json.dumps(history, indent=1))
         return cfg.patience and bad_evals >= cfg.patience
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
     model.train()
     t_start, pairs_seen = time.time(), 0
-    columns = [TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} pairs/s"),
-               TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn()]
     stop = False
-    with Progress(*columns, disable=not progress) as bar:
-        task = bar.add_task("train", total=total_steps, completed=step, rate="-", loss="-")
-        epoch = step // n_batches
-        running = None
-        while step < total_steps and not stop:
-            batches = epoch_order(cfg, train_pairs, epoch, lengths)
-            for b in batches[step - epoch * n_batches :]:
-                if step >= total_steps:
-                    break
-                batch = [train_pairs[i] for i in b]
-                enc = tok([p.premise for p in batch], [p.hypothesis for p in batch], truncation="only_first",
-                          max_length=cfg.max_length, padding=True, return_tensors="pt").to(device)
-                labels = torch.tensor([p.label for p in batch], device=device)
-                with _autocast(device, cfg.bf16):
-                    logits = model(**enc).logits
-                loss = nli_loss(logits, labels)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-                opt.step()
-                sched.step()
-                opt.zero_grad(set_to_none=True)
-                step += 1
-                pairs_seen += len(batch)
-                running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
-                rate = pairs_seen / (time.time() - t_start)
-                bar.update(task, completed=step, rate=f"{rate:.0f}", loss=f"{running:.3f}")
-                if step % 100 == 0 and not progress:
-                    log(f"step {step}/{total_steps} loss {running:.4f} {rate:.1f} pairs/s lr {sched.get_last_lr()[0]:.2e}")
-                if step % cfg.eval_every == 0 and evaluate():
-                    stop = True
-                if step % cfg.checkpoint_every == 0 or stop:
-                    save_checkpoint()
-                if stop_after is not None and step >= stop_after:
-                    save_checkpoint()
-                    return out / "best"
-                if stop:
-                    break
-            epoch += 1
+    report(progress, TRAINING, step, total_steps)
+    epoch = step // n_batches
+    running = None
+    while step < total_steps and not stop:
+        batches = epoch_order(cfg, train_pairs, epoch, lengths)
+        for b in batches[step - epoch * n_batches :]:
+            if step >= total_steps:
+                break
+            batch = [train_pairs[i] for i in b]
+            enc = tok([p.premise for p in batch], [p.hypothesis for p in batch], truncation="only_first",
+                      max_length=cfg.max_length, padding=True, return_tensors="pt").to(device)
+            labels = torch.tensor([p.label for p in batch], device=device)
+            with _autocast(device, cfg.bf16):
+                logits = model(**enc).logits
+            loss = nli_loss(logits, labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            pairs_seen += len(batch)
+            running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+            rate = pairs_seen / (time.time() - t_start)
+            report(progress, TRAINING, step, total_steps)
+            if step % 100 == 0:
+                log(f"step {step}/{total_steps} loss {running:.4f} {rate:.1f} pairs/s lr {sched.get_last_lr()[0]:.2e}")
+            if step % cfg.eval_every == 0 and evaluate():
+                stop = True
+            if step % cfg.checkpoint_every == 0 or stop:
+                save_checkpoint()
+            if stop_after is not None and step >= stop_after:
+                save_checkpoint()
+                return out / "best"
+            if stop:
+                break
+        epoch += 1
     if not stop and (not history or history[-1]["step"] != step):
         evaluate()
     save_checkpoint()

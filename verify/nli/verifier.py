@@ -1,4 +1,4 @@
-"""The `Verifier` protocol and its transformers backend.
+"""The transformers verifier backends (torch fp32 and bf16; ONNX Runtime is in onnx.py).
 
 Any Hugging Face sequence-classification NLI model works (hub id or local path): the label order is
 read from `config.id2label`. 3-way models map entailment / neutral / contradiction directly; 2-way
@@ -8,28 +8,22 @@ evenly between neutral and contradiction, so `contradiction` never exceeds 0.5 f
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Optional, Sequence
 
 from ..errors import ModelError
-from .base import quiet_transformers, resolve_model
-
-Pair = tuple[str, str]  # (premise = evidence, hypothesis = claim)
-Probs = dict[str, float]
+from ..io import quiet_transformers
+from ..registry import Pair, Probs, Progress, report
+from .base import resolve_model
 
 _ENT = re.compile(r"^(entail|support|true$|yes$)", re.I)
 _NEU = re.compile(r"^(neutral|not[_ -]?enough|nei$|unknown|undetermined)", re.I)
 _CON = re.compile(r"^(contradict|refute|false$|no$)", re.I)
+CALIBRATION_FILE = "calibration.json"  # a model folder's temperature (fitted by nli/calibrate.py)
 _NOT = re.compile(r"^(not[_ -]?entail|non[_ -]?entail|not[_ -]?support|unsupport)", re.I)
-
-
-class Verifier(Protocol):
-    name: str
-    hash: str
-
-    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]: ...
 
 
 def label_mapping(id2label: dict[int, str]) -> dict[str, list[int]]:
@@ -75,10 +69,27 @@ def load_error(target: str, e: Exception) -> ModelError:
     return ModelError(f"cannot load model '{target}': {first}")
 
 
+def read_temperature(model_dir: str | Path) -> float:
+    """The temperature stored with a model folder (1.0 when there is none)."""
+    path = Path(model_dir) / CALIBRATION_FILE
+    if not path.is_file():
+        return 1.0
+    try:
+        t = float(json.loads(path.read_text(encoding="utf-8"))["temperature"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelError(f"unreadable calibration file: {path}") from None
+    if not 0.01 <= t <= 100:
+        raise ModelError(f"calibration temperature out of range (0.01..100) in {path}: {t}")
+    return t
+
+
 def _checked_temperature(temperature: float) -> float:
     if not 0.01 <= temperature <= 100:
         raise ModelError(f"temperature out of range (0.01..100): {temperature}")
     return float(temperature)
+
+
+SCORING = "scoring pairs"  # the progress stage of predict
 
 
 class BatchedVerifier:
@@ -95,8 +106,6 @@ class BatchedVerifier:
 
     def _set_temperature(self, target: str, temperature: float | None) -> None:
         """The given temperature, else the one stored with a local model folder (calibration.json), else 1."""
-        from .calibrate import read_temperature
-
         self.temperature = _checked_temperature(temperature) if temperature is not None else (
             read_temperature(target) if Path(target).is_dir() else 1.0)
 
@@ -125,29 +134,23 @@ class BatchedVerifier:
         rest = 1.0 - ent
         return {"entailment": ent, "neutral": rest / 2, "contradiction": rest / 2}
 
-    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: bool = False) -> list[Probs]:
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32, progress: Optional[Progress] = None) -> list[Probs]:
         import numpy as np
-        from rich.progress import Progress
 
         unique = list(dict.fromkeys(pairs))  # the same pair is scored once
         order = sorted(range(len(unique)), key=lambda i: len(unique[i][0]) + len(unique[i][1]))
         scores: dict[Pair, Probs] = {}
-        with Progress(disable=not progress, transient=True) as bar:
-            task = bar.add_task("scoring pairs", total=len(unique))
-            for s in range(0, len(order), batch_size):
-                batch = [unique[i] for i in order[s : s + batch_size]]
-                logits = np.asarray(self._logits([p for p, _ in batch], [h for _, h in batch]), dtype=np.float64)
-                logits /= self.temperature
-                logits -= logits.max(axis=1, keepdims=True)
-                probs = np.exp(logits)
-                probs /= probs.sum(axis=1, keepdims=True)
-                for pair, row in zip(batch, probs.tolist()):
-                    scores[pair] = self._to_probs(row)
-                bar.advance(task, len(batch))
+        for s in range(0, len(order), batch_size):
+            batch = [unique[i] for i in order[s : s + batch_size]]
+            logits = np.asarray(self._logits([p for p, _ in batch], [h for _, h in batch]), dtype=np.float64)
+            logits /= self.temperature
+            logits -= logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            probs /= probs.sum(axis=1, keepdims=True)
+            for pair, row in zip(batch, probs.tolist()):
+                scores[pair] = self._to_probs(row)
+            report(progress, SCORING, len(scores), len(unique))
         return [scores[p] for p in pairs]
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 class TransformersVerifier(BatchedVerifier):
@@ -191,7 +194,9 @@ class TransformersVerifier(BatchedVerifier):
             return self.model(**enc).logits.float().cpu().numpy()
 
 
-ENGINES = ("auto", "torch", "bf16", "onnx")
+def bf16_verifier(name_or_path: str | None = None, **kwargs) -> TransformersVerifier:
+    """The "bf16" engine: the torch backend under bf16 autocast."""
+    return TransformersVerifier(name_or_path, bf16=True, **kwargs)
 
 
 def bf16_native() -> bool:
@@ -214,45 +219,3 @@ def resolve_engine(engine: str) -> str:
     if engine != "auto":
         return engine
     return "bf16" if bf16_native() else "torch"
-_CACHE: dict[tuple, BatchedVerifier] = {}
-
-
-def load_verifier(name_or_path: str | None = None, engine: str = "auto", cache: bool | str | Path = False,
-                  **kwargs) -> Verifier:
-    """The verifier for a model name, folder or hub id (None = the embedded default); loaded once per process.
-
-    engine: "auto" (bf16 where native, else torch), "torch" (fp32), "bf16" (torch under bf16 autocast: fastest on CPUs with AMX or
-    AVX-512 bf16, and on GPUs) or "onnx" (ONNX Runtime, int8 weights, exported once and cached).
-    cache: True = the persistent score cache in the default folder, a path = that SQLite file,
-    False = none. temperature= (a keyword) overrides the model folder's calibration.json (1.0 = raw). Scores come back from the cache for pairs already seen with the same model.
-    """
-    if engine not in ENGINES:
-        raise ModelError(f"unknown engine '{engine}' (choose from: {', '.join(ENGINES)})")
-    engine = resolve_engine(engine)
-    temperature = kwargs.pop("temperature", None)  # not part of the key: one model load serves every temperature
-    key = (name_or_path, engine, tuple(sorted(kwargs.items())))
-    if key not in _CACHE:
-        if engine == "onnx":
-            from .onnx import OnnxVerifier
-
-            _CACHE[key] = OnnxVerifier(name_or_path, **kwargs)
-        elif engine == "bf16":
-            _CACHE[key] = TransformersVerifier(name_or_path, bf16=True, **kwargs)
-        else:
-            _CACHE[key] = TransformersVerifier(name_or_path, **kwargs)
-    verifier = _CACHE[key]
-    if temperature is not None and temperature != verifier.temperature:
-        verifier = verifier.with_temperature(temperature)
-    if cache:
-        from ..errors import InputError
-        from .cache import CachedVerifier, ScoreCache
-
-        try:
-            return CachedVerifier(verifier, ScoreCache.open(None if cache is True else cache))
-        except InputError as e:
-            if cache is not True:  # a cache file the user named must work
-                raise
-            import sys
-
-            print(f"warning: {e}; continuing without it", file=sys.stderr)  # a read-only home must not stop a check
-    return verifier

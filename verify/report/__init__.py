@@ -4,7 +4,7 @@ from .json_formats import render_json, render_jsonl
 from .junit import render_junit
 from .markdown import render_markdown
 from .schema import SCHEMA_FILE, report_json_schema, write_json_schema
-from .summary import summarize, summary_line
+from .summary import summary_line
 from .terminal import render_terminal
 from .writer import RENDERERS, write_report
 
@@ -18,7 +18,6 @@ __all__ = [
     "render_markdown",
     "render_terminal",
     "report_json_schema",
-    "summarize",
     "summary_line",
     "write_json_schema",
     "write_report",

@@ -15,7 +15,8 @@ from typing import Optional
 import jinja2
 
 from ..records import LABELS, CheckFinding, CitedEvidence, Report
-from .summary import summarize, summary_line
+from ..records import verdict_counts
+from .summary import summary_line
 from .view import (
     STATUS_SEVERITY,
     STATUS_TEXT,
@@ -136,7 +137,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(report: Report) -> str:
     rows = claim_rows(report)
-    counts = summarize(report.claims, report.verdicts)
+    counts = verdict_counts(report.claims, report.verdicts)
     template = _environment().get_template("report.html.j2")
     return template.render(
         document=report.document,

@@ -2,19 +2,13 @@
 not_enough_info is skipped, supported passes."""
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from ..io import xml_text
 from ..records import Report
 from .view import ClaimRow, claim_rows, shorten
 
-# Characters XML 1.0 cannot hold at all; ElementTree would write them and break the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NAME_CHARS = 120
-
-
-def xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
 
 
 def _evidence_lines(row: ClaimRow) -> list[str]:

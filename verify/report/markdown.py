@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from ..records import Report
-from .summary import summarize, summary_line
+from ..records import verdict_counts
+from .summary import summary_line
 from .view import ClaimRow, claim_rows, shorten
 
 EVIDENCE_CHARS = 240
@@ -50,7 +51,7 @@ def _row(row: ClaimRow) -> str:
 
 def render_markdown(report: Report) -> str:
     doc = report.document
-    counts = summarize(report.claims, report.verdicts)
+    counts = verdict_counts(report.claims, report.verdicts)
     lines = [f"# Fact-check report: {md_cell(doc.id)}", ""]
     if doc.date:
         lines.append(f"- Document date: {doc.date.isoformat()}")

@@ -1,28 +1,7 @@
-"""Summary counts for Report.summary and the one-line text the terminal and Markdown show."""
+"""The one-line summary the terminal and Markdown show (the counts are `records.verdict_counts`)."""
 from __future__ import annotations
 
-from typing import Sequence
-
-from ..records import LABELS, Claim, Verdict
-from .view import verdicts_by_claim
-
-
-def summarize(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> dict[str, int]:
-    """Counts: claims, checkworthy, and one per verdict label.
-
-    Labels are counted over check-worthy claims only (one verdict per claim, the first), since
-    those are the claims the tool vouches for; verdicts for unknown claim ids are ignored.
-    """
-    by_claim = verdicts_by_claim(verdicts)
-    counts = {"claims": len(claims), "checkworthy": 0, **{label: 0 for label in LABELS}}
-    for claim in claims:
-        if not claim.checkworthy:
-            continue
-        counts["checkworthy"] += 1
-        verdict = by_claim.get(claim.id)
-        if verdict is not None:
-            counts[verdict.label] += 1
-    return counts
+from ..records import LABELS
 
 
 def summary_line(counts: dict[str, int]) -> str:

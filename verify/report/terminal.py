@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..records import Report
-from .summary import summarize, summary_line
+from ..records import verdict_counts
+from .summary import summary_line
 from .view import ClaimRow, claim_rows, shorten
 
 STATUS_STYLE: dict[str, str] = {
@@ -62,4 +63,4 @@ def render_terminal(report: Report, console: Optional[Console] = None) -> None:
     """Print the verdict table and a one-line summary."""
     console = console or Console()
     console.print(verdict_table(report))
-    console.print(Text(summary_line(summarize(report.claims, report.verdicts)), style="bold"))
+    console.print(Text(summary_line(verdict_counts(report.claims, report.verdicts)), style="bold"))

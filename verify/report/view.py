@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Optional, Sequence
+from typing import Literal, Optional
 
-from ..records import CitedEvidence, Claim, Passage, Report, Verdict
+from ..records import CitedEvidence, Claim, Passage, Report, Verdict, verdicts_by_claim
 
 # How a claim is shown. "unverified" = check-worthy but the report holds no verdict for it.
 Status = Literal["supported", "contradicted", "not_enough_info", "not_checkworthy", "unverified"]
@@ -68,14 +68,6 @@ def probability(verdict: Verdict, label: str) -> float:
     if value is None or not isinstance(value, (int, float)) or math.isnan(value):
         return 0.0
     return min(1.0, max(0.0, float(value)))
-
-
-def verdicts_by_claim(verdicts: Sequence[Verdict]) -> dict[str, Verdict]:
-    """Claim id → its verdict; if a claim got two verdicts, the first one counts."""
-    found: dict[str, Verdict] = {}
-    for verdict in verdicts:
-        found.setdefault(verdict.claim_id, verdict)
-    return found
 
 
 def claim_rows(report: Report) -> list[ClaimRow]:

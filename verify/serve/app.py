@@ -179,8 +179,9 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
     # -- the API ------------------------------------------------------------------------------------
     @app.get("/v1/corpora", tags=["verify"], **guarded)
     async def list_corpora() -> CorporaResponse:
-        return CorporaResponse(corpora=[CorpusInfo(name=n, passages=len(ix), corpus_hash=ix.manifest.get("corpus_hash"))
-                                        for n, ix in sorted(indexes.items())])
+        return CorporaResponse(corpora=[  # any retriever: an index has a size and a hash, a plug-in may have neither
+            CorpusInfo(name=n, passages=len(ix) if hasattr(ix, "__len__") else None,
+                       corpus_hash=getattr(ix, "manifest", {}).get("corpus_hash")) for n, ix in sorted(indexes.items())])
 
     @app.post("/v1/check", tags=["verify"], responses={200: {"model": Report}, **ERRORS},
               response_class=Response, dependencies=guarded["dependencies"])

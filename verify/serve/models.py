@@ -88,7 +88,7 @@ class ScoreResponse(BaseModel):
 
 class CorpusInfo(BaseModel):
     name: str
-    passages: int
+    passages: Optional[int]
     corpus_hash: Optional[str]
 
 

@@ -36,7 +36,7 @@ class CountingPipeline(Pipeline):
 
     scored_pairs = 0
 
-    def score(self, claims, evidence, date, progress=False):
+    def score(self, claims, evidence, date, progress=None):
         scores, findings = super().score(claims, evidence, date, progress=progress)
         self.scored_pairs += sum(len(s) for s in scores.values())
         return scores, findings

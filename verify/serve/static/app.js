@@ -52,7 +52,7 @@ async function loadCorpora() {
   try {
     const { corpora } = await (await api("GET", "/v1/corpora")).json();
     const select = $("corpus");
-    select.replaceChildren(...corpora.map((c) => el("option", { value: c.name }, `${c.name} (${c.passages} passages)`)));
+    select.replaceChildren(...corpora.map((c) => el("option", { value: c.name }, c.passages === null ? c.name : `${c.name} (${c.passages} passages)`)));
     say(corpora.length ? "" : "This service has no corpus.", !corpora.length);
   } catch (e) { say(e.message, true); }
 }

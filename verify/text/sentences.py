@@ -1,4 +1,5 @@
-"""Sentence segmentation with exact character offsets.
+"""Sentence segmentation with exact character offsets: the one splitter of verify (claim
+extraction, corpus chunking, NLI windows, the numeric and date checks).
 
 Hand-written rules rather than a library: every boundary decision looks at a few characters
 around one candidate, so segmentation is linear in the text and offsets are never re-derived
@@ -7,8 +8,10 @@ next line clearly continues it (it starts in lower case after a line without fin
 """
 from __future__ import annotations
 
+import bisect
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # A sentence longer than this is cut at whitespace: it is not prose, and capping it keeps every
@@ -66,6 +69,18 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
 
 def split_sentences(text: str) -> list[Sentence]:
     return list(iter_sentences(text))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, trimmed of surrounding whitespace."""
+    return [(s.start, s.end) for s in iter_sentences(text)]
+
+
+def sentence_at(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence holding character `pos` (between two sentences: the one before it; before the
+    first: the first). `spans` come from `sentence_spans`, in order."""
+    i = bisect.bisect_right(spans, (pos, math.inf)) - 1
+    return spans[max(i, 0)] if spans else (0, 0)
 
 
 def _iter_blocks(text: str) -> Iterator[tuple[int, int]]:

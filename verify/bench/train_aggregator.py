@@ -14,29 +14,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
+from ..aggregate.learned import FEATURES, FORMAT, MODEL_FILE
 from ..io import atomic_write
-from .learned import FEATURES, FORMAT, MODEL_FILE
+from ..paths import bench_cache_dir
+from ..registry import Progress, report
 
 CARD_FILE = MODEL_FILE.with_name("LEARNED.md")
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 SOURCES = ("scifact:train:oracle", "scifact:train:retrieval")
 
 
-def collect(pipeline, dataset, mode: str, progress: Optional[Callable[[str], None]] = None,
+def collect(pipeline, dataset, mode: str, progress: Optional[Progress] = None,
             cache_dir: Optional[Path] = None, batch: int = 64) -> tuple[list[dict[str, float]], list[str]]:
     """Feature rows and gold labels for every example of a claim dataset, through `pipeline`."""
+    from ..aggregate import ClaimRef
+    from ..aggregate.evidence import weigh
+    from ..aggregate.learned import features
     from ..pipeline import given_evidence
-    from . import ClaimRef
-    from .evidence import weigh
-    from .learned import features
 
     index = None
     if mode == "retrieval":
-        from ..bench.runner import corpus_index, default_cache_dir
+        from .runner import corpus_index
 
-        index, _, _ = corpus_index(dataset, cache_dir or default_cache_dir(), progress=False)
+        index, _, _ = corpus_index(dataset, cache_dir or bench_cache_dir())
     rows, labels = [], []
     examples = dataset.examples
     for start in range(0, len(examples), batch):
@@ -53,8 +55,7 @@ def collect(pipeline, dataset, mode: str, progress: Optional[Callable[[str], Non
             weighed, fs = weigh(ref.text, scores[ref.id], findings[ref.id], pipeline.thresholds)
             rows.append(features(weighed, fs))
             labels.append(ex.label)
-        if progress:
-            progress(f"{dataset.name} {dataset.split} {mode}: {min(start + batch, len(examples))}/{len(examples)}")
+        report(progress, f"{dataset.name} {dataset.split} {mode}", min(start + batch, len(examples)), len(examples))
     return rows, labels
 
 
@@ -88,9 +89,9 @@ def fit(rows: list[dict[str, float]], labels: list[str], seed: int = 13) -> tupl
 
 def train_aggregator(sources: tuple[str, ...] = SOURCES, out: Path = MODEL_FILE, engine: str = "torch",
                      data_dir: Optional[str] = None, pairs: Optional[int] = None, top_k: int = 5,
-                     progress: Optional[Callable[[str], None]] = None) -> dict:
+                     progress: Optional[Progress] = None) -> dict:
     """Collect features on each train source ("dataset:split:mode"), fit, write `out` and its card."""
-    from ..bench.datasets import load_benchmark
+    from .datasets import load_benchmark
     from ..pipeline import PAIRS, Pipeline
 
     pipeline = Pipeline(engine=engine, pairs=PAIRS if pairs is None else pairs, top_k=top_k)

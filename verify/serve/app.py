@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from .. import __version__
+from ..version import __version__
 from ..errors import VerifyError, clip
 from ..records import Report
 from ..settings import Settings

@@ -8,17 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from verify.records import Claim, Document, Verdict
 from verify.report import write_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 INJECTIONS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
 
@@ -32,27 +28,6 @@ def _load_report_builders():
 
 
 builders = _load_report_builders()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-        pytest.skip(f"needs Debian chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): apt-get install chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)  # explicit paths: Selenium Manager never runs or downloads
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.set_capability("unhandledPromptBehavior", "ignore")  # an alert must stay open so we can see it
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(20)
-    # Record alerts instead of blocking on them, from before any page script runs.
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
-        "source": "window.__alerts = []; window.alert = function (m) { window.__alerts.push(String(m)); };"})
-    yield driver
-    driver.quit()
 
 
 def _save_screenshot(driver, tmp_path: Path, name: str) -> None:

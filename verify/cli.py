@@ -24,6 +24,7 @@ from .errors import MESSAGE_CHARS, InputError, VerifyError, clip
 from .io import refuse_overwriting_inputs
 from .options import settings_options, warn_deprecated
 from .settings import Settings
+from .serve.command import serve_command
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check the facts in a text against a reference corpus, offline.")
@@ -374,6 +375,7 @@ def models():
 # Commands that live with their stage (a broken import there is a bug, reported as one: never "No such command").
 app.command("ci", help="Run curated claim sets with expected verdicts; fail on regressions.")(ci_command)
 app.command("run", help="Verify a dataset of articles or claims in partitions, locally or on Ray; resumable.")(run_command)
+app.command("serve", help="Serve the checker over HTTP: a web page and a JSON API (the serve extra).")(serve_command)
 app.command("bench", help="Score the pipeline or a model on public benchmarks.")(bench_command)
 
 

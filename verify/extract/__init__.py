@@ -4,11 +4,12 @@
     claims = extract_claims(load_document("article.txt"))
 """
 from .dates import find_document_date
-from .extractor import extract_claims, iter_claims, load_document
+from .extractor import document_from_text, extract_claims, iter_claims, load_document
 from ..text.sentences import Sentence, iter_sentences, split_sentences
 
 __all__ = [
     "Sentence",
+    "document_from_text",
     "extract_claims",
     "find_document_date",
     "iter_claims",

@@ -66,12 +66,12 @@ def load_document(path: str | Path, date: dt.date | None = None, doc_id: str | N
     text = read_text(path, "article")
     if not text.strip():
         raise InputError(f"article is empty: {path}")
-    return Document(
-        id=doc_id or Path(path).stem or "doc",
-        text=text,
-        date=date if date is not None else _usable(find_document_date(text)),
-        source=str(path),
-    )
+    return document_from_text(text, date, doc_id or Path(path).stem or "doc", source=str(path))
+
+
+def document_from_text(text: str, date: dt.date | None = None, doc_id: str = "doc", source: str | None = None) -> Document:
+    """An article given as text (a file's, a request's); its date is the given one, else the one its head states."""
+    return Document(id=doc_id, text=text, date=date if date is not None else _usable(find_document_date(text)), source=source)
 
 
 def _usable(date: dt.date | None) -> dt.date | None:

@@ -94,13 +94,22 @@ def test_score_answers_and_given_claims_against_contexts(client):
         {"answer": "Lee Jae-myung took office in 2023. Xi Jinping hosted Lee Jae-myung in Beijing.", "contexts": CONTEXTS},
         {"id": "given", "claims": ["Lee Jae-myung became president in 2025."], "contexts": CONTEXTS[:1]}]})
     assert response.status_code == 200, response.text
-    rows = response.json()["rows"]
+    body = response.json()
+    rows = body["rows"]
     assert [(r["answer_id"], r["label"]) for r in rows] == [("0", "contradicted"), ("0", "supported"), ("given", "supported")]
     wrong, hosted, given = rows
-    assert wrong["span"] == [0, len("Lee Jae-myung took office in 2023.")] and given["span"] is None
-    assert wrong["evidence"][0]["context"] == 0 and wrong["evidence"][0]["text"] == CONTEXTS[0]
-    assert hosted["evidence"][0]["context"] == 1
-    assert abs(sum(wrong["probabilities"].values()) - 1) < 1e-3
+    assert (wrong["start"], wrong["end"]) == (0, len("Lee Jae-myung took office in 2023.")) and given["start"] is None
+    assert wrong["evidence_doc"] == "evidence-1" and wrong["evidence"] == CONTEXTS[0]
+    assert hosted["evidence_doc"] == "evidence-2"
+    assert abs(wrong["p_supported"] + wrong["p_contradicted"] + wrong["p_not_enough_info"] - 1) < 1e-3
+    # the same rows as the Python API on the same input
+    import verify
+
+    frame = verify.score([CONTEXTS], ["Lee Jae-myung took office in 2023. Xi Jinping hosted Lee Jae-myung in Beijing."],
+                         settings=SETTINGS)
+    assert [(r["claim"], r["label"], r["p_contradicted"]) for r in rows[:2]] == \
+        [(c, lab, p) for c, lab, p in zip(frame["claim"], frame["label"], frame["p_contradicted"])]
+    assert [(a["answer_id"], a["contradicted"], a["faithfulness"]) for a in body["answers"]] == [("0", 1, 0.5), ("given", 0, 1.0)]
 
 
 def test_render_turns_a_report_into_html_and_markdown(client, planted_report):
@@ -158,7 +167,8 @@ def test_concurrent_score_requests_share_a_batch_and_get_their_own_rows(client):
     for claim, answer in zip(claims, answers[1:]):
         assert [(r["answer_id"], r["claim"]) for r in answer.json()["rows"]] == [(claim, claim)]
     alone = client.post("/v1/score", json={"items": [{"claims": [claims[0]], "contexts": CONTEXTS}]}).json()["rows"][0]
-    assert answers[1].json()["rows"][0]["probabilities"] == alone["probabilities"]  # batching changes no answer
+    probs = lambda row: [row[f"p_{k}"] for k in ("supported", "contradicted", "not_enough_info")]  # noqa: E731
+    assert probs(answers[1].json()["rows"][0]) == probs(alone)  # batching changes no answer
     after = client.get("/metrics").text
     count = lambda text: sum(float(l.split()[1]) for l in text.splitlines() if l.startswith('verify_batch_requests_count{kind="score"}'))  # noqa: E731,E741
     assert count(after) - count(before) < len(claims) + 1  # fewer pipeline calls than requests: some were batched

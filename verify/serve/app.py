@@ -227,12 +227,10 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
             if (item.answer is None) == (item.claims is None):
                 raise ServiceError(422, f"items[{k}]: give either answer or claims")
             check_length(item.answer or "\n".join(item.claims or ()), f"items[{k}]")
-        prepared = await run_in_threadpool(
-            lambda: [(item.id or str(k), claims_of(item, req.date), item.contexts) for k, item in enumerate(req.items)])
-        size = sum(len(claims) for _, claims, _ in prepared)
+        size = await run_in_threadpool(lambda: sum(claims_of(item, req.date) for item in req.items))
         too_many_claims(size)
-        rows = await worker.run(Job("score", prepared, size=max(size, 1), key=req.date))
-        return ScoreResponse(rows=rows)
+        rows, answers = await worker.run(Job("score", list(req.items), size=max(size, 1), key=req.date))
+        return ScoreResponse(rows=rows, answers=answers)
 
     @app.post("/v1/render", tags=["verify"], response_class=Response, **guarded)
     async def render(req: RenderRequest):

@@ -10,7 +10,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..records import Claim, Label, Span
+from ..records import Claim, Label
 
 
 class Limits(BaseModel):
@@ -65,25 +65,40 @@ class ScoreRequest(Strict):
     date: Optional[dt.date] = Field(None, description="Date anchoring relative dates in the claims.")
 
 
-class RowEvidence(BaseModel):
-    context: int  # index of the context in its item
-    span: Span  # the cited window inside that context
-    text: str
-    entailment: float
-    contradiction: float
-
-
 class ScoreRow(BaseModel):
+    """One claim: the columns of `verify.score`'s table (README "Faithfulness of answers")."""
+
     answer_id: str
+    claim_id: str
     claim: str
-    span: Optional[Span]  # the claim's span in the answer (None for given claims)
-    label: Label
-    probabilities: dict[str, float]
-    evidence: list[RowEvidence]
+    type: str
+    checkworthy: bool
+    start: Optional[int] = Field(None, description="The claim's span in the answer (null: a given claim not found in it).")
+    end: Optional[int] = None
+    label: Optional[Label] = Field(None, description="null: not verified (not check-worthy).")
+    p_supported: Optional[float] = None
+    p_contradicted: Optional[float] = None
+    p_not_enough_info: Optional[float] = None
+    evidence: Optional[str] = Field(None, description="The cited window of the contexts.")
+    evidence_doc: Optional[str] = Field(None, description="Which context: evidence-N is the item's N-th context.")
+    evidence_start: Optional[int] = None
+    evidence_end: Optional[int] = None
+    checks: str = ""
+
+
+class AnswerSummary(BaseModel):
+    answer_id: str
+    claims: int
+    checkworthy: int
+    supported: int
+    contradicted: int
+    not_enough_info: int
+    faithfulness: Optional[float] = Field(None, description="supported / verified claims; null when none.")
 
 
 class ScoreResponse(BaseModel):
     rows: list[ScoreRow]
+    answers: list[AnswerSummary]
 
 
 class CorpusInfo(BaseModel):

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from ..pipeline import Pipeline
-from ..records import Document, Span, Verdict
-from .models import Limits, RowEvidence, ScoreItem, ScoreRow
+from ..records import Document
+from .models import Limits, ScoreItem
 
 
 class ServiceError(Exception):
@@ -42,35 +42,38 @@ class CountingPipeline(Pipeline):
         return scores, findings
 
 
-# -- score: claims vs given contexts ----------------------------------------------------------------
-# The two functions below are the whole of /v1/score's verification. When `verify.score(contexts,
-# answers)` lands, `score_rows` becomes a call to it (same rows), and `claims_of` goes.
+# -- score: answers (or given claims) vs their own contexts ----------------------------------------
+# /v1/score is `verify.score` (verify/scoring.py): the same rows as the Python API and `verify score`,
+# for the items of every request in a batch at once.
 
-ClaimSpec = tuple[str, Optional[Span]]  # claim text, its span in the answer (None: given as a claim)
-
-
-def claims_of(item: ScoreItem, date: Optional[dt.date]) -> list[ClaimSpec]:
-    """The claims an item asks about: the given ones, else the answer's check-worthy claims."""
+def claims_of(item: ScoreItem, date: Optional[dt.date]) -> int:
+    """How many claims an item will verify (the given ones, else the answer's check-worthy ones): its size in a batch."""
     from ..extract import iter_claims
 
     if item.claims is not None:
-        return [(c, None) for c in item.claims]
-    return [(c.text, c.source_span) for c in iter_claims(Document(text=item.answer, date=date)) if c.checkworthy]
+        return len(item.claims)
+    return sum(c.checkworthy for c in iter_claims(Document(text=item.answer, date=date)))
 
 
-def score_rows(pipe: Pipeline, items: Sequence[tuple[str, list[ClaimSpec], list[str]]],
-               date: Optional[dt.date]) -> list[list[ScoreRow]]:
-    """(answer id, claims, contexts) items → each item's rows, all verified in one `Pipeline.judge` call."""
-    flat = [(k, claim) for k, (_, claims, _) in enumerate(items) for claim in claims]
-    verdicts: list[Verdict] = [] if not flat else pipe.judge([text for _, (text, _) in flat], [items[k][2] for k, _ in flat], date)
-    rows: list[list[ScoreRow]] = [[] for _ in items]
-    for (k, (text, span)), v in zip(flat, verdicts):
-        evidence = [RowEvidence(context=int(e.doc_id.rsplit("-", 1)[1]) - 1,  # given_evidence names them evidence-N
-                                span=e.span, text=e.text, entailment=e.entailment, contradiction=e.contradiction)
-                    for e in v.evidence]
-        rows[k].append(ScoreRow(answer_id=items[k][0], claim=text, span=span, label=v.label,
-                                probabilities=v.probabilities, evidence=evidence))
-    return rows
+def score_rows(pipe: Pipeline, items: Sequence[ScoreItem], date: Optional[dt.date]) -> list[tuple[list[dict], dict]]:
+    """Each item's (rows, answer summary) from one `verify.score` call over all the items."""
+    from ..scoring import score
+
+    if not items:
+        return []
+    frame = score([item.contexts for item in items], [item.answer for item in items],
+                  claims=[item.claims for item in items], ids=[str(k) for k in range(len(items))], date=date, pipeline=pipe)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    summaries = {a["answer_id"]: a for a in frame.attrs["answers"]}
+    out = []
+    for k, item in enumerate(items):
+        name = item.id if item.id is not None else str(k)
+        rows = [{**r, "answer_id": name} for r in records if r["answer_id"] == str(k)]
+        summary = {**summaries[str(k)], "answer_id": name}
+        if summary["faithfulness"] is not None and summary["faithfulness"] != summary["faithfulness"]:
+            summary["faithfulness"] = None  # NaN: no check-worthy claim
+        out.append((rows, summary))
+    return out
 
 
 # -- the worker -------------------------------------------------------------------------------------
@@ -165,9 +168,10 @@ class Worker:
             (document, index), = payloads
             return [self.pipe.check(document, index)]
         items = [item for payload in payloads for item in payload]
-        rows = score_rows(self.pipe, items, key)
+        scored = score_rows(self.pipe, items, key)
         out, start = [], 0
         for payload in payloads:  # each request gets its own items' rows back
-            out.append([r for item_rows in rows[start : start + len(payload)] for r in item_rows])
+            mine = scored[start : start + len(payload)]
+            out.append(([r for rows, _ in mine for r in rows], [summary for _, summary in mine]))
             start += len(payload)
         return out

@@ -332,7 +332,7 @@ def test_bad_input_is_one_clear_error_with_exit_code_2(cli, tmp_path):
 
     bad_file = tmp_path / "claims.jsonl"
     bad_file.write_text(json.dumps({"text": "x", "gold": "SUPPORTS"}) + "\n", encoding="utf-8")
-    result = cli(str(bad_file), "--label-map", "SUPPORTS=supported", "--model", "lexical", "--out", str(tmp_path))
+    result = cli(str(bad_file), "--verdict-map", "SUPPORTS=supported", "--model", "lexical", "--out", str(tmp_path))
     assert result.exit_code == 2 and "columns found: text, gold" in result.output
 
     assert cli("scifact", "--mode", "sideways").exit_code == 2

@@ -69,13 +69,17 @@ def bench_command(
     claim_col: str = typer.Option("claim", help="generic file: claim column"),
     evidence_col: str = typer.Option("evidence", help="generic file: evidence column (text or list of texts)"),
     label_col: str = typer.Option("label", help="generic file: label column"),
-    label_map: Optional[str] = typer.Option(None, help="generic file: RAW=label,... e.g. SUPPORTS=supported,REFUTES=contradicted"),
+    verdict_map: Optional[str] = typer.Option(None, "--verdict-map", help="generic file: the file's labels as verdicts, RAW=label,... e.g. SUPPORTS=supported,REFUTES=contradicted"),
+    label_map: Optional[str] = typer.Option(None, "--label-map", hidden=True, help="Deprecated name of --verdict-map (--label-map is the model's label map elsewhere)."),
     id_col: Optional[str] = typer.Option(None, help="generic file: id column (default: row number)"),
     doc_col: Optional[str] = typer.Option(None, help="generic file: gold document id column(s) for retrieval recall"),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", hidden=True, help="Deprecated: use --quiet."),
     settings: Settings = None, profile=None, profile_path: Optional[Path] = None, quiet: bool = False,
 ) -> None:
     """Benchmark the verifier (or a baseline: --model majority | lexical) on a labelled dataset and write results files."""
+    if label_map is not None:
+        warn_deprecated("bench --label-map (a dataset file's labels)", "--verdict-map")
+        verdict_map = verdict_map or label_map
     if progress is not None:
         warn_deprecated("bench --progress/--no-progress", "--quiet/-q")
         quiet = quiet or not progress
@@ -86,11 +90,11 @@ def bench_command(
                    data_dir=str(data_dir) if data_dir else None, progress=bars,
                    profile=profile, profile_name=profile_path.stem if profile_path else None)
     _run(run, bars, targets, split, out, dedup, sets, compare, table, fmt, claim_col, evidence_col, label_col,
-         label_map, id_col, doc_col)
+         verdict_map, id_col, doc_col)
 
 
 def _run(run, bars, targets, split, out, dedup, sets, compare, table, fmt, claim_col, evidence_col, label_col,
-         label_map, id_col, doc_col) -> None:
+         verdict_map, id_col, doc_col) -> None:
     from .results import compare_table, read_result
 
     targets = targets or []
@@ -152,7 +156,7 @@ def _run(run, bars, targets, split, out, dedup, sets, compare, table, fmt, claim
         console.print(f"wrote {paths['json']} and {paths['md']}")
         return
 
-    dataset = _load(name, split, run.data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col)
+    dataset = _load(name, split, run.data_dir, dedup, fmt, claim_col, evidence_col, label_col, verdict_map, id_col, doc_col)
     from .results import markdown_summary, write_results
     from .runner import run_benchmark
 
@@ -180,14 +184,14 @@ def _run_extraction_bench(name: str, out: Path) -> None:
     console.print(f"wrote {paths['json']} and {paths['md']}")
 
 
-def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, label_map, id_col, doc_col):
+def _load(name, split, data_dir, dedup, fmt, claim_col, evidence_col, label_col, verdict_map, id_col, doc_col):
     from .datasets import load_benchmark, load_generic, parse_verdict_map
 
     path = Path(name)
     if fmt or path.suffix.lower() in (".jsonl", ".json", ".csv", ".tsv"):
-        if not label_map:
-            raise InputError("a dataset file needs --label-map RAW=label,... (labels: supported, contradicted, "
+        if not verdict_map:
+            raise InputError("a dataset file needs --verdict-map RAW=label,... (labels: supported, contradicted, "
                              "not_enough_info, not_supported, or entailment, neutral, contradiction, not_entailment)")
-        return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_verdict_map(label_map), id_col, doc_col)
+        return load_generic(path, fmt, claim_col, evidence_col, label_col, parse_verdict_map(verdict_map), id_col, doc_col)
     return load_benchmark(name, split, data_dir, dedup)
 

@@ -15,7 +15,7 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 def result_stem(record: dict) -> str:
     """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-learned]: one file set per table row
     (-pN only when N is not the default pair budget)."""
-    from .runner import DEFAULT_PAIRS
+    from ..settings import PAIRS as DEFAULT_PAIRS
 
     settings = record["settings"]
     stem = f"{record['dataset']}-{record['split']}-{record['mode']}-{record['model']['label']}"

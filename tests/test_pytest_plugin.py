@@ -8,8 +8,13 @@ import pytest
 
 from verify import pytest_plugin
 
-PLUGIN = ("-p", "verify.pytest_plugin", "-p", "no:cacheprovider", "--verify-engine", "torch",
-          "-W", "ignore::pytest.PytestAssertRewriteWarning")  # imported by this module first, on purpose
+from importlib.metadata import entry_points
+
+# An installed verify registers the plugin through its `pytest11` entry point (as `pip install` does,
+# and CI); from a bare source tree it is named with -p. Naming it twice would register it twice.
+INSTALLED = any(ep.value == "verify.pytest_plugin" for ep in entry_points(group="pytest11"))
+PLUGIN = ((() if INSTALLED else ("-p", "verify.pytest_plugin")) + ("-p", "no:cacheprovider", "--verify-engine", "torch",
+          "-W", "ignore::pytest.PytestAssertRewriteWarning"))  # imported by this module first, on purpose
 
 CLAIM_SET = """\
 name: museum

@@ -278,6 +278,15 @@ def test_real_server_answers_over_loopback(server):
     assert rows[0]["label"] == "contradicted"
     assert httpx.post(f"{server}/v1/check", json={"text": "x", "corpus": "nope"}, timeout=60).status_code == 404
     assert "verify_requests_total" in httpx.get(f"{server}/metrics", timeout=10).text
+    # every other endpoint answers over the real socket too (the page's own test covers / and /v1/check)
+    assert httpx.get(f"{server}/healthz", timeout=10).json()["status"] == "ok"
+    assert [c["name"] for c in httpx.get(f"{server}/v1/corpora", timeout=10).json()["corpora"]] == ["seed"]
+    claims = httpx.post(f"{server}/v1/extract", json={"text": "The summit was held on 5 January 2026."}, timeout=60).json()["claims"]
+    assert claims and claims[0]["source_span"][0] == 0
+    report = httpx.post(f"{server}/v1/check", json={"text": "Lee Jae-myung took office in 2023.", "corpus": "seed"}, timeout=120).json()
+    rendered = httpx.post(f"{server}/v1/render", json={"report": report, "format": "md"}, timeout=60)
+    assert rendered.status_code == 200 and "Lee Jae-myung took office in 2023." in rendered.text
+    assert httpx.get(f"{server}/openapi.json", timeout=10).json()["paths"].keys() >= {"/v1/check", "/v1/score", "/v1/extract"}
 
 
 def test_page_shows_the_planted_error_and_its_evidence(server, browser, tmp_path):

@@ -152,6 +152,24 @@ def test_example_lexicon_changes_checks_on_a_clinical_text():
     assert summarize(check_pair(*cases[0])) == "none"
 
 
+def test_example_lexicon_adds_an_event_family_to_the_date_checks():
+    """event_words: a withdrawal is one event, so its two dates are compared (without it: unrelated)."""
+    from verify.checks.lexicon import EVENT_PATTERNS, event_families
+
+    claim = "The drug was withdrawn in 2019."
+    pairs = [(claim, "The drug was approved in 2015 and pulled from the market in 2021."),
+             ("The drug was withdrawn in 2021.", "The drug was approved in 2015 and pulled from the market in 2021.")]
+    assert [summarize(check_pair(c, e)) for c, e in pairs] == ["none", "none"]
+    bio = L.load([BIOMEDICAL])
+    L.use(bio)
+    assert [summarize(check_pair(c, e)) for c, e in pairs] == ["inconsistent", "consistent"]
+    families = event_families(bio)
+    assert families["approval"].search("The agency green-lit it.") and families["approval"].search("was approved")
+    assert set(families) == set(EVENT_PATTERNS) | {"withdrawal"}
+    L.use(L.BUILTIN)
+    assert summarize(check_pair(*pairs[0])) == "none"
+
+
 def test_user_lexicon_extends_extraction(tmp_path):
     """A nationality added by a user file resolves "the two countries" in claim extraction."""
     from verify.extract import extract_claims

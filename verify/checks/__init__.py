@@ -48,7 +48,7 @@ Comparison (one finding per claim item)
 - Ordinals: equal ordinal, an equal exact count ("two summits") or exactly n dated events of the
   same family → consistent; a different ordinal other than "first" → inconsistent.
 - Dates: the claim date's event (nearest event word in its sentence; families in
-  `lexicon.EVENT_FAMILIES`: took office ~ sworn in ~ inaugurated ~ became president/premier; met ~
+  `lexicon.EVENT_PATTERNS` (extended by the lexicon's `event_words`): took office ~ sworn in ~ inaugurated ~ became president/premier; met ~
   summit; visit; signed ~ inked; elected ~ won the vote; opened ~ reopened; born; died ~ passed
   away; founded; launched) must match the
   evidence date's event; then containment / disjointness as above ("mid-2025" vs 4 June 2025 →

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
-from verify.checks.lexicon import EVENT_FAMILIES, GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, REPEATABLE_EVENTS, names_in
+from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, event_families, names_in
 from verify.checks.numbers import DIGITS
 from verify.checks.quantities import Quantity, extract_quantities
 from verify.records import CheckFinding
@@ -173,7 +173,7 @@ def analyse(text: str, anchor: dt.date | None) -> Analysis:
 @functools.lru_cache(maxsize=4096)  # keyed on the lexicon in use too: a user lexicon changes names and nouns
 def _analyse(text: str, anchor: dt.date | None, lexicon: Lexicon) -> Analysis:
     events = tuple(
-        sorted((EventMention(fam, m.span()) for fam, rx in EVENT_FAMILIES.items() for m in rx.finditer(text)), key=lambda e: e.span)
+        sorted((EventMention(fam, m.span()) for fam, rx in event_families(lexicon).items() for m in rx.finditer(text)), key=lambda e: e.span)
     )
     return Analysis(
         text=text,
@@ -244,7 +244,7 @@ def same_role(claim: Analysis, evidence: Analysis, evidence_pos: int) -> bool:
 
 
 def _specifics(text: str, names: frozenset[str]) -> set[str]:
-    for rx in EVENT_FAMILIES.values():
+    for rx in event_families(current()).values():
         text = rx.sub(" ", text)
     return {w for w in content_lemmas(text) if w not in names and w not in NOUN_FAMILY_TO_EVENT}
 
@@ -405,7 +405,7 @@ def check_dates(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
             if family and evidence.nearest_event(e.span) == family:
                 if not same_role(claim, evidence, e.span[0]):
                     continue
-                if relation == "inconsistent" and family in REPEATABLE_EVENTS and not same_occasion(claim, c.span, evidence, e.span[0]):
+                if relation == "inconsistent" and family in current().repeatable_events and not same_occasion(claim, c.span, evidence, e.span[0]):
                     relation = "unrelated"  # another meeting / visit / signing, not the claimed one
                 candidates.append((relation, e_desc, e.span, family))
             elif family is None and relation == "consistent":

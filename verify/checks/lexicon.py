@@ -5,9 +5,10 @@ and who a text names. Number words, months, aliases and noun families are in `ve
 Everything here is plain data plus regexes compiled once at import."""
 from __future__ import annotations
 
+import functools
 import re
 
-from verify.text.lexicon import MONTHS, ORDINAL_WORDS, SCALE_WORDS, TENS_WORDS, UNITS_WORDS, WEEKDAYS, current
+from verify.text.lexicon import MONTHS, ORDINAL_WORDS, SCALE_WORDS, TENS_WORDS, UNITS_WORDS, WEEKDAYS, Lexicon, current
 from verify.text.sentences import sentence_spans
 from verify.text.words import IRREGULAR_PAST, STOPWORDS
 
@@ -102,7 +103,7 @@ _OFFICES = (
     r"(?:president|premier|prime\s+minister|governor|chancellor|mayor|chief\s+executive|ceo|leader|king|queen|emperor"
     r"|pope|speaker|senator|first\s+minister|head\s+of\s+state|chair(?:man|woman)?)"
 )
-EVENT_FAMILIES: dict[str, re.Pattern[str]] = {
+EVENT_PATTERNS: dict[str, re.Pattern[str]] = {  # the grammar; the vocabulary a user adds: lexicon event_words
     "office": re.compile(
         r"\b(?:took|take|takes|taking|assumed?|assuming|entered|left|leaves?)\s+(?:office|power|the\s+presidency)\b"
         r"|\bsworn[- ]in\b|\bswearing[- ]in\b|\binaugurat\w*|\btook\s+the\s+oath\b|\bcame\s+to\s+power\b"
@@ -124,10 +125,20 @@ EVENT_FAMILIES: dict[str, re.Pattern[str]] = {
     "launch": re.compile(r"\b(?:launch\w*|released?|unveil\w*)\b", re.IGNORECASE),
     "approval": re.compile(r"\b(?:licen[cs]ed|approved|authori[sz]ed|cleared)\b", re.IGNORECASE),
 }
-# Events that happen again and again: a different date contradicts only on the same occasion
-# (same place, or the same specific words: "a free trade agreement"). Taking office, birth, death
-# and founding happen once per subject; an opening repeats (a museum opens, then a new wing opens).
-REPEATABLE_EVENTS = frozenset({"meeting", "visit", "signing", "launch", "election", "opening"})
+
+
+@functools.lru_cache(maxsize=16)  # keyed on the lexicon object (compared by identity)
+def event_families(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
+    """The event families the date checks know: the built-in patterns, each extended (or a new
+    family added) by the lexicon's `event_words`, matched as whole words, case-insensitive."""
+    out = dict(EVENT_PATTERNS)
+    for family, words in lexicon.event_words.items():
+        alternation = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=lambda w: (-len(w), w)))
+        extra = rf"\b(?:{alternation})\b"
+        out[family] = re.compile(f"(?:{out[family].pattern})|{extra}" if family in out else extra, re.IGNORECASE)
+    return out
+
+
 # Ordinal nouns name events through the same families ("second summit" counts meetings).
 NOUN_FAMILY_TO_EVENT: dict[str, str] = {"meeting": "meeting", "visit": "visit"}
 

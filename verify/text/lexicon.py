@@ -4,7 +4,9 @@ the user's own files (`--lexicon FILE`, or `lexicons = [...]` in the settings).
 - `numbers.yaml`: number words, month and weekday names (built in only: the date and number
   patterns are compiled from them once, at import).
 - `names.yaml`: name aliases ("seoul" -> "korea") and nationalities ("South Korean" -> "South Korea").
-- `domain.yaml`: event nouns, "the two <noun>" nouns, counted-noun families and unit aliases.
+- `domain.yaml`: event nouns, "the two <noun>" nouns, counted-noun families, unit aliases, and
+  the event vocabulary of the date checks (`event_words` extends the grammar-bearing patterns of
+  `checks/lexicon.EVENT_PATTERNS`; `repeatable_events`).
 
 A user file holds any of the extendable keys (`EXTENDABLE`): a mapping adds or overrides entries,
 a list is extended, a noun family gains members. A bad file is one InputError naming file:line.
@@ -35,6 +37,8 @@ EXTENDABLE: dict[str, str] = {
     "pair_nouns": "families",  # countries / people -> nouns
     "noun_families": "families",  # family -> member lemmas
     "unit_aliases": "mapping",  # written form -> canonical unit
+    "event_words": "families",  # event family -> words/phrases naming it (extends the checks' built-in patterns)
+    "repeatable_events": "list",  # event families that recur (a date mismatch needs the same occasion)
 }
 BUILTIN_ONLY = ("units_words", "tens_words", "scale_words", "ordinal_words", "months", "month_abbreviations", "weekdays")
 
@@ -47,6 +51,8 @@ class Lexicon:
     pair_nouns: Mapping[str, tuple[str, ...]]
     noun_families: Mapping[str, tuple[str, ...]]
     unit_aliases: Mapping[str, str]
+    event_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    repeatable_events: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # the user files merged in, in order
     noun_to_family: Mapping[str, str] = field(init=False)
 
@@ -102,6 +108,8 @@ def _builtin() -> Lexicon:
         name_aliases=data["name_aliases"], nationalities=data["nationalities"], event_nouns=tuple(data["event_nouns"]),
         pair_nouns={k: tuple(v) for k, v in data["pair_nouns"].items()},
         noun_families={k: tuple(v) for k, v in data["noun_families"].items()}, unit_aliases=data["unit_aliases"],
+        event_words={k: tuple(v) for k, v in (data.get("event_words") or {}).items()},
+        repeatable_events=tuple(data["repeatable_events"]),
     )
 
 

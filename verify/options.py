@@ -31,6 +31,7 @@ class Flag:
     decls: tuple[str, ...]
     type: Any
     help: str
+    metavar: Optional[str] = None  # shown in --help instead of the type
 
     def default(self, base: Settings) -> Any:
         value = base.model_dump()
@@ -83,7 +84,7 @@ FLAGS: dict[str, Flag] = {f.field.replace("thresholds.", "") + ("_threshold" if 
          "Retriever that opens the corpus: hybrid (BM25 + dense, built in) or one a package registered."),
     Flag("lexicons", ("--lexicon",), Optional[list[str]],
          "Lexicon file (YAML/JSON) merged over the built-in word lists: name aliases, nationalities, event and "
-         "counted nouns, unit aliases (docs/lexicons.md). Repeatable."),
+         "counted nouns, unit aliases, event words (docs/lexicons.md). Repeatable.", "FILE"),
     Flag("max_claims", ("--max-claims",), Optional[int],
          "Refuse (exit 2) an article with more claims to verify than this, before any scoring (1000 claims take "
          "~12 min on 2 CPU cores)."),
@@ -152,7 +153,7 @@ def settings_options(*names: str, defaults: Optional[dict] = None,
                if p.name not in INJECTED]
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=FLAGS[name].type,
                                    default=typer.Option(None, *FLAGS[name].decls, show_default=False,
-                                                        help=_help(FLAGS[name], shown)))
+                                                        metavar=FLAGS[name].metavar, help=_help(FLAGS[name], shown)))
                  for name in names]
         added += [
             inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[Path],

@@ -31,7 +31,7 @@ SERVE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "
 
 @settings_options(*SERVE_FLAGS, defaults={"cache": True, "max_claims": 1000})
 def serve_command(
-    corpus: List[str] = typer.Option([], "--corpus", "-c", help="NAME=PATH: a corpus (folder/file, or built index) the service may search, by NAME. Repeatable; requests can only name these."),
+    corpus: List[str] = typer.Option([], "--corpus", "-c", metavar="NAME=PATH", help="NAME=PATH: a corpus (folder/file, or built index) the service may search, by NAME. Repeatable; requests can only name these."),
     host: str = typer.Option("127.0.0.1", help="Address to bind. Anything but loopback needs --token."),
     port: int = typer.Option(8000, min=0, max=65535, help="Port (0: any free one)."),
     workers: int = typer.Option(1, min=1, max=64, help="Server processes; each loads the model and the indexes."),

@@ -23,7 +23,7 @@ OUT_SUFFIXES = (".sarif", ".xml", ".json")
 
 
 CI_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "checks", "pairs", "windows_kept",
-            "aggregator", "support_threshold", "contradict_threshold")
+            "aggregator", "support_threshold", "contradict_threshold", "label_map", "retriever", "lexicons")
 
 
 def make_pipeline(settings: Settings, profile: Optional[Profile] = None) -> CheckingPipeline:

@@ -20,7 +20,7 @@ INPUT_HELP = ("JSONL or Parquet file (or a saved `datasets` folder) of articles 
 
 
 RUN_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "index_dir", "checks", "pairs",
-             "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims")
+             "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims", "label_map", "retriever")
 
 
 def _aliases(given: dict, kwargs: dict) -> None:

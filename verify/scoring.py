@@ -35,14 +35,15 @@ TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def score(contexts: Sequence[Context], answers: Optional[Sequence[str]] = None, *,
-          claims: Optional[Sequence[Sequence[str]]] = None, ids: Optional[Sequence[str]] = None,
+          claims: Optional[Sequence[Optional[Sequence[Union[str, Claim]]]]] = None, ids: Optional[Sequence[str]] = None,
           date: Optional[dt.date] = None, settings: "Settings | None" = None, pipeline: "Pipeline | None" = None,
           progress: "Progress | None" = None, **overrides) -> "pd.DataFrame":
     """One row per claim of each answer, verified against that answer's context.
 
     contexts: one per answer — a text, or a list of texts. answers: the texts to split into claims;
     or give `claims` (a list of claim texts per answer, all taken as check-worthy; `answers` then
-    only locates them: `start`/`end` are None where a claim is not found verbatim). ids: answer ids
+    only locates them: `start`/`end` are None where a claim is not found verbatim; or the answer's
+    `Claim` records, as `extract_claims` gave them, used as they are; None for an answer to split). ids: answer ids
     (default "0", "1", ...). settings / keyword overrides: as `Pipeline` takes them
     (`score(..., model="my-nli", pairs=4)`), or pass a ready `pipeline` (its model stays loaded).
     progress(stage, done, total): the one progress callback (verify/registry.py), told after each batch
@@ -103,11 +104,13 @@ def _answer_summary(answer_id: str, rows: list[dict]) -> dict:
             "faithfulness": counts["supported"] / len(checked) if checked else math.nan}
 
 
-def _claims_of(answer: Optional[str], given: Optional[Sequence[str]], date: Optional[dt.date]) -> list[Claim]:
+def _claims_of(answer: Optional[str], given: Optional[Sequence[Union[str, Claim]]], date: Optional[dt.date]) -> list[Claim]:
     from .extract import extract_claims
 
     if given is None:
         return list(extract_claims(Document(text=answer, date=date)))
+    if all(isinstance(c, Claim) for c in given):  # already extracted (e.g. by the service, to size its batch)
+        return list(given)
     out, cursor = [], 0
     for k, text in enumerate(given):
         text = str(text)

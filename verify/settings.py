@@ -84,25 +84,13 @@ class Settings(BaseModel):
             raise ValueError(f"must be a positive number or 'all', got {v!r}")
         return v
 
-    @field_validator("aggregator")
+    @field_validator("aggregator", "retriever", "engine")
     @classmethod
-    def _aggregator(cls, v: str) -> str:
-        if v not in AGGREGATORS:
-            raise ValueError(f"unknown aggregator '{v}' (choose from: {', '.join(AGGREGATORS)})")
-        return v
-
-    @field_validator("retriever")
-    @classmethod
-    def _retriever(cls, v: str) -> str:
-        if v not in RETRIEVERS:
-            raise ValueError(f"unknown retriever '{v}' (choose from: {', '.join(RETRIEVERS)})")
-        return v
-
-    @field_validator("engine")
-    @classmethod
-    def _engine(cls, v: str) -> str:
-        if v not in ENGINES:
-            raise ValueError(f"unknown engine '{v}' (choose from: {', '.join(ENGINES)})")
+    def _known_name(cls, v: str, info: Any) -> str:
+        """A stage chosen by name must exist: the registry's names (plugins included), engines."""
+        choices = {"aggregator": AGGREGATORS, "retriever": RETRIEVERS, "engine": ENGINES}[info.field_name]
+        if v not in choices:
+            raise ValueError(f"unknown {info.field_name} '{v}' (choose from: {', '.join(choices)})")
         return v
 
     @field_validator("label_map", mode="before")

@@ -28,7 +28,7 @@ from ..settings import Settings
 from .metrics import Metrics
 from .models import (CheckRequest, CorporaResponse, CorpusInfo, ErrorResponse, ExtractRequest, ExtractResponse,
                      Limits, RenderRequest, ScoreRequest, ScoreResponse)
-from .worker import CountingPipeline, Job, ServiceError, Worker, claims_of
+from .worker import CountingPipeline, Job, ServiceError, Worker, batch_size_of, claims_of
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CORPUS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -227,9 +227,10 @@ def create_app(settings: Settings | None = None, corpora: Mapping[str, Union[str
             if (item.answer is None) == (item.claims is None):
                 raise ServiceError(422, f"items[{k}]: give either answer or claims")
             check_length(item.answer or "\n".join(item.claims or ()), f"items[{k}]")
-        size = await run_in_threadpool(lambda: sum(claims_of(item, req.date) for item in req.items))
+        prepared = await run_in_threadpool(lambda: [(item, claims_of(item, req.date)) for item in req.items])
+        size = sum(batch_size_of(claims) for _, claims in prepared)
         too_many_claims(size)
-        rows, answers = await worker.run(Job("score", list(req.items), size=max(size, 1), key=req.date))
+        rows, answers = await worker.run(Job("score", prepared, size=max(size, 1), key=req.date))
         return ScoreResponse(rows=rows, answers=answers)
 
     @app.post("/v1/render", tags=["verify"], response_class=Response, **guarded)

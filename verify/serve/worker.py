@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from ..pipeline import Pipeline
-from ..records import Document
+from ..records import Claim, Document
 from .models import Limits, ScoreItem
 
 
@@ -46,27 +46,34 @@ class CountingPipeline(Pipeline):
 # /v1/score is `verify.score` (verify/scoring.py): the same rows as the Python API and `verify score`,
 # for the items of every request in a batch at once.
 
-def claims_of(item: ScoreItem, date: Optional[dt.date]) -> int:
-    """How many claims an item will verify (the given ones, else the answer's check-worthy ones): its size in a batch."""
-    from ..extract import iter_claims
+def claims_of(item: ScoreItem, date: Optional[dt.date]) -> list:
+    """The claims an item asks about: the given texts, else its answer's claims (extracted once, here:
+    the handler sizes the batch by them and `verify.score` then uses them as they are)."""
+    from ..extract import extract_claims
 
     if item.claims is not None:
-        return len(item.claims)
-    return sum(c.checkworthy for c in iter_claims(Document(text=item.answer, date=date)))
+        return list(item.claims)
+    return list(extract_claims(Document(text=item.answer, date=date)))
 
 
-def score_rows(pipe: Pipeline, items: Sequence[ScoreItem], date: Optional[dt.date]) -> list[tuple[list[dict], dict]]:
-    """Each item's (rows, answer summary) from one `verify.score` call over all the items."""
+def batch_size_of(claims: list) -> int:
+    """Claims to verify: every given text, the check-worthy ones of an extracted answer."""
+    return sum(c.checkworthy if isinstance(c, Claim) else 1 for c in claims)
+
+
+def score_rows(pipe: Pipeline, items: Sequence[tuple[ScoreItem, list]],
+               date: Optional[dt.date]) -> list[tuple[list[dict], dict]]:
+    """Each (item, its `claims_of`)'s (rows, answer summary) from one `verify.score` call over all the items."""
     from ..scoring import score
 
     if not items:
         return []
-    frame = score([item.contexts for item in items], [item.answer for item in items],
-                  claims=[item.claims for item in items], ids=[str(k) for k in range(len(items))], date=date, pipeline=pipe)
+    frame = score([item.contexts for item, _ in items], [item.answer for item, _ in items],
+                  claims=[claims for _, claims in items], ids=[str(k) for k in range(len(items))], date=date, pipeline=pipe)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     summaries = {a["answer_id"]: a for a in frame.attrs["answers"]}
     out = []
-    for k, item in enumerate(items):
+    for k, (item, _) in enumerate(items):
         name = item.id if item.id is not None else str(k)
         rows = [{**r, "answer_id": name} for r in records if r["answer_id"] == str(k)]
         summary = {**summaries[str(k)], "answer_id": name}

@@ -86,3 +86,58 @@ def test_related_neutrals_pair_a_claim_with_another_claims_premise_about_the_sam
     # "Anna Berg won a marathon." is stated by the third premise (most of its words): never neutral
     assert ("The team of Anna Berg won a marathon in Oslo.", "Anna Berg won a marathon.") not in {(p.premise, p.hypothesis) for p in made}
     assert not any(p.hypothesis == "Tomas Lind is a teacher." for p in made)  # no other premise names him
+
+
+def _wrong_labels_config(tmp_path, out: str, weight: float) -> TrainConfig:
+    """The embedded verifier trained on entailed pairs labelled contradiction, with itself as teacher."""
+    from verify.nli.base import resolve_model
+
+    rows = [{"premise": f"The box holds {i} red apples.", "hypothesis": f"The box holds {i} apples.",
+             "label": "contradiction"} for i in range(40)]
+    data = tmp_path / f"{out}.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    model = resolve_model(None)
+    return TrainConfig.model_validate({
+        "name": out, "base_model": model, "teacher": model, "distill_weight": weight,
+        "output_dir": str(tmp_path / out), "max_length": 32, "batch_size": 8, "learning_rate": 2e-4,
+        "epochs": 2.0, "seed": 3, "dev_per_set": 8, "eval_every": 100, "checkpoint_every": 100, "bf16": False,
+        "data": [{"name": "mix", "path": str(data)}]})
+
+
+def test_teacher_targets_label_every_pair_but_the_counterfactual_edits_and_are_kept(tmp_path, monkeypatch):
+    import numpy as np
+
+    from verify.nli import train as train_module
+    from verify.nli.pairs import Pair
+
+    cfg = _wrong_labels_config(tmp_path, "t", 0.5)
+    pairs = [Pair("The box holds 3 red apples.", "The box holds 3 apples.", 2, "mix"),
+             Pair("The box holds 3 red apples.", "The box holds 4 apples.", 2, "mix+cf_number_swap")]
+    (tmp_path / "t").mkdir()
+    table = train_module.teacher_targets(cfg, pairs, tmp_path / "t", log=lambda *_: None)
+    assert table.shape == (2, 3) and abs(table[0].sum() - 1) < 1e-4 and table[0][0] > 0.5  # the teacher: entailed
+    assert np.isnan(table[1]).all()  # an edit keeps its own label only
+
+    def no_model(*a, **k):
+        raise AssertionError("the teacher was run again")
+
+    monkeypatch.setattr("verify.nli.verifier.TransformersVerifier", no_model)
+    assert np.array_equal(train_module.teacher_targets(cfg, pairs, tmp_path / "t", log=lambda *_: None), table,
+                          equal_nan=True)  # a resumed run reads them back
+    with pytest.raises(AssertionError):  # other pairs: computed afresh
+        train_module.teacher_targets(cfg, pairs[:1], tmp_path / "t", log=lambda *_: None)
+
+
+@pytest.mark.slow
+def test_distillation_holds_the_teachers_behaviour_against_wrong_labels(tmp_path):
+    from verify.nli import load_verifier
+
+    torch.set_num_threads(2)
+    probe = [(f"The box holds {i} red apples.", f"The box holds {i} apples.") for i in range(40, 48)]
+    entailment = {}
+    for weight in (0.0, 0.9):
+        best = train(_wrong_labels_config(tmp_path, f"w{weight}", weight), progress=False, log=lambda *_: None)
+        out = export_fp16(best, tmp_path / f"export{weight}")
+        entailment[weight] = sum(p["entailment"] for p in load_verifier(str(out)).predict(probe)) / len(probe)
+    # without the teacher the wrong labels win; with it the model keeps calling these pairs entailed
+    assert entailment[0.0] < 0.5 < entailment[0.9]

@@ -60,6 +60,13 @@ class TrainConfig(BaseModel):
     patience: int = 0  # evaluations without improvement before stopping; 0 = never stop early
     bf16: bool = True  # CPU autocast; on CUDA bf16 autocast as well
     threads: int | None = None
+    # Distillation (learning without forgetting): a model path/id whose probabilities become soft
+    # targets; each pair it labels is trained on (1 - distill_weight) x its label + distill_weight x
+    # the teacher's distribution. Counterfactual edits ("+cf_" sources) keep their hard label only:
+    # they are what the teacher gets wrong. A continuation with the shipped model as its own teacher
+    # keeps its behaviour on the replayed data while the edits move it.
+    teacher: str | None = None
+    distill_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     notes: str = Field(default="")
 
 

@@ -1,6 +1,7 @@
 """`verify train`: fine-tune a cross-encoder NLI verifier; resumable, deterministic given the seed."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -28,12 +29,49 @@ def load_config(path: str | Path) -> TrainConfig:
         return TrainConfig.model_validate(yaml.safe_load(f))
 
 
-def nli_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy on 3-way labels; for 2-way "not_entailment" (id 3): -log(p_neutral + p_contradiction)."""
+def nli_loss(logits: torch.Tensor, labels: torch.Tensor, mean: bool = True) -> torch.Tensor:
+    """Cross-entropy on 3-way labels; for 2-way "not_entailment" (id 3): -log(p_neutral + p_contradiction).
+    The batch mean, or one loss per pair (`mean=False`)."""
     logp = torch.log_softmax(logits.float(), dim=-1)
     not_ent = torch.logsumexp(logp[:, 1:], dim=-1)
     three = logp.gather(1, labels.clamp(max=2).unsqueeze(1)).squeeze(1)
-    return -torch.where(labels == LABEL2ID["not_entailment"], not_ent, three).mean()
+    per = -torch.where(labels == LABEL2ID["not_entailment"], not_ent, three)
+    return per.mean() if mean else per
+
+
+def soft_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per-pair cross-entropy against a teacher's 3-way distribution (rows of `targets`)."""
+    return -(targets * torch.log_softmax(logits.float(), dim=-1)).sum(-1)
+
+
+def distilled(pair) -> bool:
+    """Does a training pair take the teacher's soft target? Not the counterfactual edits."""
+    return "+cf_" not in pair.source
+
+
+def teacher_targets(cfg: TrainConfig, pairs: list, out: Path, log=print) -> Optional[np.ndarray]:
+    """The teacher's probabilities for every training pair (NaN rows for pairs it does not label),
+    computed once and kept in the run folder (`teacher.npy`, keyed by the pairs and the teacher) so a
+    resumed run reads them back."""
+    if not cfg.teacher or cfg.distill_weight <= 0:
+        return None
+    from .verifier import TransformersVerifier
+
+    key = hashlib.sha256("\x00".join([cfg.teacher] + [f"{p.premise}\x01{p.hypothesis}" for p in pairs]).encode()).hexdigest()
+    cached, keyfile = out / "teacher.npy", out / "teacher.key"
+    if cached.exists() and keyfile.exists() and keyfile.read_text() == key:
+        return np.load(cached)
+    t = time.time()
+    want = [i for i, p in enumerate(pairs) if distilled(p)]
+    verifier = TransformersVerifier(cfg.teacher, bf16=cfg.bf16, max_length=cfg.max_length)
+    probs = verifier.predict([(pairs[i].premise, pairs[i].hypothesis) for i in want], batch_size=64)
+    table = np.full((len(pairs), 3), np.nan, dtype=np.float32)
+    for i, row in zip(want, probs):
+        table[i] = [row["entailment"], row["neutral"], row["contradiction"]]
+    np.save(cached, table)
+    keyfile.write_text(key)
+    log(f"teacher {cfg.teacher}: soft targets for {len(want)} of {len(pairs)} pairs in {time.time() - t:.0f}s")
+    return table
 
 
 def lr_schedule(cfg: TrainConfig, total_steps: int):
@@ -128,6 +166,7 @@ def train(cfg: TrainConfig, resume: bool = False, progress: Optional[Progress] =
     lengths = [len(p.premise) + len(p.hypothesis) for p in train_pairs]  # chars: a cheap proxy for tokens
     n_batches = len(epoch_order(cfg, train_pairs, 0, lengths))
     total_steps = int(math.ceil(n_batches * cfg.epochs))
+    soft = teacher_targets(cfg, train_pairs, out, log)
     log(f"data: {len(train_pairs)} train pairs, {len(dev)} dev pairs, {n_batches} batches/epoch, "
         f"{total_steps} steps, loaded in {time.time() - t0:.0f}s, device {device}")
 
@@ -193,7 +232,13 @@ def train(cfg: TrainConfig, resume: bool = False, progress: Optional[Progress] =
             labels = torch.tensor([p.label for p in batch], device=device)
             with _autocast(device, cfg.bf16):
                 logits = model(**enc).logits
-            loss = nli_loss(logits, labels)
+            if soft is None:
+                loss = nli_loss(logits, labels)
+            else:  # per pair: (1 - w) x label + w x teacher where the teacher labels it, the label alone elsewhere
+                rows = torch.as_tensor(soft[b], device=device)
+                w = cfg.distill_weight * (~torch.isnan(rows[:, 0])).float()
+                loss = ((1 - w) * nli_loss(logits, labels, mean=False)
+                        + w * soft_loss(logits, torch.nan_to_num(rows, nan=0.0))).mean()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()

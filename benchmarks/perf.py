@@ -299,7 +299,7 @@ def markdown(section: str, r: dict[str, Any]) -> str:
     elif section in ("e2e", "pairs"):
         d = r["result"]
         head += [f"{d['dataset']}: {d['claims']} claims, {d['corpus_docs']} documents → {d['index_passages']} passages, "
-                 f"top-{d['top_k']} passages, then the best windows by word overlap (the pair budget). Index build time "
+                 f"top-{d['top_k']} passages, then the best windows by word overlap, shorter first (the pair budget). Index build time "
                  f"recorded in its manifest: {d['index']['build_seconds_recorded']} s (open/build in this run: "
                  f"{d['index']['open_or_build_seconds_this_run']} s). Score cache off. Macro-F1 of both aggregators on "
                  "the same score images.", "",

@@ -4,17 +4,20 @@
 # majority) and the other speed files (perf-engine, perf-index, scaling-*) do not depend on the weights. About 45 minutes on 2 CPU cores.
 #   bash benchmarks/rerun_model.sh            # everything
 #   bash benchmarks/rerun_model.sh nli        # only the held-out NLI table (and the model card)
+#   bash benchmarks/rerun_model.sh pipeline   # after a change of the pipeline, not the weights: all but the NLI tables
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VERIFY_RESULTS_DIR=benchmarks/results  # update the committed files (the default is a per-user folder)
 what="${1:-all}"
 
+if [ "$what" != pipeline ]; then
 # held-out NLI table (model card numbers), fp32 and the two fast engines
 verify bench nli --limit 2000
 python -m verify.nli.card
 [ "$what" = nli ] && exit 0
 verify bench nli --sets mnli_dev_matched,vitaminc_real_test --limit 2000 --engine onnx
 verify bench nli --sets mnli_dev_matched,vitaminc_real_test --limit 2000 --engine bf16
+fi
 
 # the learned aggregator is fitted on the model's scores (SciFact train only): refit it first
 verify train-aggregator
@@ -25,8 +28,8 @@ verify bench scifact --split validation --mode oracle --aggregator learned
 verify bench scifact --split validation --mode oracle --no-checks
 verify bench scifact --split validation --mode retrieval
 verify bench scifact --split validation --mode retrieval --aggregator learned
-verify bench scifact --split validation --mode retrieval --pairs 4
-verify bench scifact --split validation --mode retrieval --pairs 4 --aggregator learned
+verify bench scifact --split validation --mode retrieval --pairs 8
+verify bench scifact --split validation --mode retrieval --pairs 8 --aggregator learned
 verify bench covid-fact --mode oracle
 verify bench covid-fact --mode oracle --no-checks
 verify bench fever-symmetric --mode oracle
@@ -52,3 +55,6 @@ python benchmarks/perf.py --sections e2e pairs
 
 # threshold search on SciFact train (compares the 0.5 defaults with the best grid point)
 python benchmarks/tune_thresholds.py
+
+# window ranking and pair budget on SciFact train (every window scored once, cached; then replayed)
+python benchmarks/window_rank.py

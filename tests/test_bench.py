@@ -412,7 +412,7 @@ def test_pair_budget_and_aggregator_name_the_results_files():
                             "model": {"label": "minilm-nli"}, "settings": {"checks": True, **settings}})
 
     assert stem(pairs=PAIRS, aggregator="rules") == "scifact-validation-retrieval-minilm-nli"
-    assert stem(pairs=4, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p4-learned"
+    assert stem(pairs=8, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p8-learned"
     assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
     assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
     assert Settings().pairs == PAIRS and Settings.make(pairs="all").pairs is None and Settings.make(pairs="6").pairs == 6

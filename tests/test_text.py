@@ -238,3 +238,21 @@ def test_cli_lexicon_option(tmp_path):
     assert "Traceback" not in failed.stderr
     failed = run("check", str(article), "--corpus", str(tmp_path), "--lexicon", str(bad))
     assert failed.returncode == 2 and f"{bad}:2:" in failed.stderr
+
+
+
+def test_the_re_rank_prefers_the_sentence_that_holds_the_claim_over_the_paragraph_around_it():
+    passage = ("Harbour officials in Harwick met on Monday to review the year's ferry traffic, the weather delays "
+               "and the terminal's new ticket gates, which were installed in spring. "
+               "The new ferry terminal cost 80 million euros. Officials expect traffic to double by 2030.")
+    claim = "The Harwick ferry terminal cost 80 million euros."
+    sentence = (passage.index("The new ferry"), passage.index(" Officials"))
+    by_overlap = ranked_windows(claim, [passage], length_cost=0.0)
+    ranked = ranked_windows(claim, [passage])
+    # by overlap alone the long first run wins (it adds "Harwick"); priced by length, the sentence that
+    # states the cost ranks first and the run that names the place stays next, inside a budget of two
+    assert by_overlap[0][1] != sentence and by_overlap[0][2] == 1.0
+    assert ranked[0][1] == sentence and ranked[0][2] < 1.0
+    assert ranked[1][2] == 1.0 and ranked[1][1][0] == 0
+    # the order changes, not the values: each window's overlap is still the share of the claim it holds
+    assert sorted(r[2] for r in ranked) == sorted(r[2] for r in by_overlap)

@@ -67,7 +67,7 @@ FLAGS: dict[str, Flag] = {f.field.replace("thresholds.", "") + ("_threshold" if 
          "Index folder (default: a folder in verify's cache, $VERIFY_CACHE_DIR; the corpus folder is never written)."),
     Flag("checks", ("--checks/--no-checks",), Optional[bool], "Numeric and date consistency checks."),
     Flag("pairs", ("--pairs",), Optional[str],
-         "Evidence windows scored per claim (NLI pairs), the best by word overlap with the claim; 'all' scores every window."),
+         "Evidence windows scored per claim (NLI pairs): the best by word overlap with the claim, shorter windows first at equal overlap (verify.nli.windows.LENGTH_COST); 'all' scores every window."),
     Flag("windows_kept", ("--windows",), Optional[str],
          "Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window)."),
     Flag("aggregator", ("--aggregator",), Optional[str],

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError, ModelError
 from .registry import AGGREGATORS, RETRIEVERS, VERIFIERS
 
-PAIRS = 8  # NLI pairs (evidence windows) per claim by default; curve: benchmarks/perf.py --sections pairs
+PAIRS = 4  # NLI pairs (evidence windows) per claim by default; curves: benchmarks/window_rank.py (ranking and budget, SciFact train), benchmarks/perf.py --sections pairs
 ENGINES = ("auto", *VERIFIERS.builtin_names())  # auto = bf16 where the hardware runs it natively, else torch
 
 SETTINGS_FILE = "verify.toml"

@@ -2,6 +2,8 @@
 pipeline from it (a value set only in verify.toml shows in each command's output), the consistent
 command line (--version, -o -, deprecated aliases) and the README's command help."""
 import json
+import re
+from pathlib import Path
 
 import pytest
 from test_cli import assert_one_clear_line, run as cli  # the CLI test helpers
@@ -207,3 +209,23 @@ def test_verify_claims_console_script(repo):
 
     scripts = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["verify-claims"] == scripts["verify"] == "verify.cli:main"
+
+
+def test_readme_settings_table_states_the_real_defaults():
+    """Every default the README's settings table gives as a number or a `name` is the Settings default."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_.]+)` \| [^|]+ \| ([^|]+) \|", readme, re.M)
+    defaults = Settings().model_dump()
+    checked = 0
+    for field, cell in rows:
+        value = defaults
+        for part in field.split("."):
+            value = value[part]
+        cell = cell.strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+            assert float(cell) == float(value), (field, cell, value)
+            checked += 1
+        elif re.fullmatch(r"`[a-z0-9_-]+`", cell):
+            assert cell.strip("`") == value, (field, cell, value)
+            checked += 1
+    assert checked >= 8  # top_k, batch_size, pairs, the four thresholds, engine, aggregator, retriever

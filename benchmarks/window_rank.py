@@ -157,11 +157,11 @@ def replay(data: dict, costs: list[float], budgets: list[int]) -> list[dict]:
 def markdown(result: dict) -> str:
     lines = ["# Window ranking and pair budget", "",
              f"`{result['command']}` on {result['machine']}, {result['created']}.", "",
-             f"{result['claims']} SciFact *train* claims (seed {result['seed']}), retrieval over the whole corpus "
+             (f"{result['claims']} SciFact *train* claims (seed {result['seed']}), retrieval over the whole corpus "
              f"(top-5 passages), every candidate window scored once ({result['windows_scored']} pairs; "
              "cached, so a re-run replays only), then each ranking replayed at each budget. `learned (CV)`: the learned "
              "aggregator refitted per row by 5-fold cross-validation on the sample. Characters: of the pairs "
-             "scored per claim (NLI time grows with them).", "",
+             "scored per claim (NLI time grows with them)."), "",
              "| ranking | pairs | pairs/claim | chars/claim | macro-F1 rules | macro-F1 learned (CV) |",
              "|---|---|---|---|---|---|"]
     for r in result["rows"]:

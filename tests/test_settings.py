@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from test_cli import assert_one_clear_line, run as cli  # the CLI test helpers
+from test_cli import assert_one_clear_line  # the CLI test helpers
+from test_cli import run as cli
 
 from verify import Settings
 from verify.errors import InputError
@@ -214,7 +215,7 @@ def test_verify_claims_console_script(repo):
 def test_readme_settings_table_states_the_real_defaults():
     """Every default the README's settings table gives as a number or a `name` is the Settings default."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([a-z_.]+)` \| [^|]+ \| ([^|]+) \|", readme, re.M)
+    rows = re.findall(r"^\| `([a-z_.]+)` \| [^|]+ \| ([^|]+) \|", readme, re.MULTILINE)
     defaults = Settings().model_dump()
     checked = 0
     for field, cell in rows:

@@ -14,8 +14,8 @@ on another window regime. Cost is the characters of the pairs scored (NLI time g
 Rankings: `overlap - c x chars` for each length cost c (c = 0: the share of the claim's word weight a
 window holds, the order before LENGTH_COST), and `dense` (cosine of all-MiniLM-L6-v2 embeddings of
 claim and window, the embeddings the index uses; window-level dense retrieval is what issue 15 part 1
-asked to measure). Last, not shipped: an early exit (the first k1 windows, more only for claims the
-rule has not settled). The replay leaves out one thing the pipeline adds: a passage's window holding
+asked to measure). Last, the early exit (`--settle`, off by default): the first k1 windows, more only
+for claims the rule has not settled. The replay leaves out one thing the pipeline adds: a passage's window holding
 a deciding number/date check is scored beyond the budget.
 
 Writes benchmarks/results/window-rank.json|md. Exit codes: 0 done, 2 missing data.
@@ -127,8 +127,8 @@ def replay(data: dict, costs: list[float], budgets: list[int]) -> list[dict]:
                         "chars_per_claim": round(chars / len(gold)),
                         "macro_f1_rules": round(float(f1_score(gold, rule_labels, average="macro")), 4),
                         "macro_f1_learned_cv": cv["cv_macro_f1"]})
-    # Not shipped, measured for the next step: an early exit. Score the first k1 windows of the
-    # shipped order; a claim the rule then calls supported or contradicted with probability >= conf
+    # The early exit (`--settle P`, off by default; the pipeline's first round is half the budget).
+    # Score the first k1 windows of the shipped order; a claim the rule then calls supported or contradicted with probability >= conf
     # stops there, the others get windows up to k2. Rules only (no learned row: it would need a fit
     # per regime inside the cascade).
     shipped = by_cost(LENGTH_COST)

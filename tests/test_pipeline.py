@@ -134,3 +134,36 @@ def test_readme_python_example_runs(repo, monkeypatch):
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["report"].verdicts and namespace["probs"][0]["contradiction"] > 0.5
+
+
+def test_early_exit_scores_the_rest_of_the_budget_only_for_unsettled_claims(repo):
+    import yaml
+
+    from verify.aggregate import ClaimRef
+    from verify.pipeline import given_evidence
+
+    data = yaml.safe_load((repo / "claims" / "finance-earnings" / "claims.yaml").read_text(encoding="utf-8"))
+    passages = [p["text"] for p in data["passages"]]
+    claims = [ClaimRef(f"c{i}", c["text"]) for i, c in enumerate(data["claims"])]
+    evidence = given_evidence([passages] * len(claims))
+    full = Pipeline(cache=False, pairs=4)
+    early = Pipeline(cache=False, pairs=4, settle=0.6)
+    all_scores, _ = full.score(claims, evidence, dt.date(2025, 10, 24))
+    some_scores, findings = early.score(claims, evidence, dt.date(2025, 10, 24))
+    windows = {cid: [(w.passage_id, w.window_span) for w in ws] for cid, ws in all_scores.items()}
+    stopped = 0
+    for claim in claims:
+        got = [(w.passage_id, w.window_span) for w in some_scores[claim.id]]
+        assert got == [x for x in windows[claim.id] if x in got]  # a prefix of the budget, in rank order (+ deciding windows)
+        if got != windows[claim.id]:  # stopped early: because its first windows settled it
+            stopped += 1
+            verdict = early.aggregator(claim, some_scores[claim.id], findings[claim.id])
+            assert verdict.label != "not_enough_info" and verdict.probabilities[verdict.label] >= 0.6
+    assert 0 < stopped < len(claims)
+    assert sum(map(len, some_scores.values())) < sum(map(len, all_scores.values()))
+    from verify.errors import InputError
+    from verify.settings import Settings
+
+    for bad in ("0", "1.5", "soon"):
+        with pytest.raises(InputError):
+            Settings.make(settle=bad)

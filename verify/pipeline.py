@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence, Union
@@ -83,6 +84,7 @@ class Pipeline:
     cache = property(lambda self: self.settings.cache)
     windows_kept = property(lambda self: self.settings.windows_kept)
     pairs = property(lambda self: self.settings.pairs)
+    settle = property(lambda self: self.settings.settle)
     aggregator_name = property(lambda self: self.settings.aggregator)
     max_claims = property(lambda self: self.settings.max_claims)
     temperature = property(lambda self: self.settings.temperature)
@@ -216,12 +218,15 @@ class Pipeline:
         candidate windows are re-ranked by the claim's word weight they hold (`ranked_windows`) and
         the best `pairs` are scored in one batched NLI call with every other claim's, plus, for a
         passage whose checks decide something, its best window holding the deciding evidence
-        (a number mismatch must reach the verdict whatever the budget). Nothing is adjusted here."""
+        (a number mismatch must reach the verdict whatever the budget). Nothing is adjusted here.
+        With `settle` (early exit) the first half of the budget (and the deciding windows) is scored
+        first, and the rest only for the claims the aggregator has not yet settled at that probability."""
         from .aggregate.evidence import passage_decisions
         from .checks import check_pair
         from .text.words import content_lemmas
 
         jobs: list[tuple[str, Evidence, tuple[int, int], float, int]] = []
+        later: dict[str, list[tuple[str, Evidence, tuple[int, int], float, int]]] = {}  # early exit's second round
         findings: dict[str, list[CheckFinding]] = {}
         counter = TokenCounter.for_verifier(self.verifier)  # windows sized so no (window, claim) pair is truncated
         text_lexicon.use(self.lexicon)
@@ -243,19 +248,40 @@ class Pipeline:
                 holds = [r for r in ranked if r[0] == i and any(r[1][0] <= a and b <= r[1][1] for a, b in spans)]
                 if holds and not any(r in chosen for r in holds):
                     chosen = chosen + holds[:1]
-            jobs += [(claim.id, ev[i], span, overlap, rank) for rank, (i, span, overlap) in enumerate(chosen, start=1)]
+            planned = [(claim.id, ev[i], span, overlap, rank) for rank, (i, span, overlap) in enumerate(chosen, start=1)]
+            if self.settle is not None and self.pairs is not None and self.pairs > 1:
+                first = math.ceil(self.pairs / 2)  # the deciding windows (beyond the budget) go first
+                later[claim.id] = planned[first:self.pairs]
+                planned = planned[:first] + planned[self.pairs:]
+            jobs += planned
         texts = {c.id: c.text for c in claims}
-        probs = self.verifier.predict([(e.passage.text[a:b], texts[cid]) for cid, e, (a, b), _, _ in jobs],
-                                      batch_size=self.batch_size, progress=progress)
         claim_words = {c.id: content_lemmas(c.text) for c in claims}
         scores: dict[str, list[WindowScore]] = {c.id: [] for c in claims}
-        for (cid, e, (a, b), overlap, rank), pr in zip(jobs, probs):
-            p, words = e.passage, claim_words[cid]
-            relevance = len(words & content_lemmas(p.text[a:b])) / len(words) if words else None
-            scores[cid].append(WindowScore(
-                claim_id=cid, passage_id=p.id, doc_id=p.doc_id, window_span=(a, b),
-                doc_span=(p.span[0] + a, p.span[0] + b), text=p.text[a:b], relevance=relevance, rank=rank,
-                passage_rank=e.rank, retrieval=e.score, bm25=e.bm25, dense=e.dense, overlap=round(overlap, 4), **pr))
+
+        def run(batch: list[tuple[str, Evidence, tuple[int, int], float, int]]) -> None:
+            probs = self.verifier.predict([(e.passage.text[a:b], texts[cid]) for cid, e, (a, b), _, _ in batch],
+                                          batch_size=self.batch_size, progress=progress)
+            for (cid, e, (a, b), overlap, rank), pr in zip(batch, probs):
+                p, words = e.passage, claim_words[cid]
+                relevance = len(words & content_lemmas(p.text[a:b])) / len(words) if words else None
+                scores[cid].append(WindowScore(
+                    claim_id=cid, passage_id=p.id, doc_id=p.doc_id, window_span=(a, b),
+                    doc_span=(p.span[0] + a, p.span[0] + b), text=p.text[a:b], relevance=relevance, rank=rank,
+                    passage_rank=e.rank, retrieval=e.score, bm25=e.bm25, dense=e.dense, overlap=round(overlap, 4), **pr))
+
+        run(jobs)
+        if later:
+            unsettled = []
+            for claim in claims:
+                rest = later.get(claim.id)
+                if not rest:
+                    continue
+                verdict = self.aggregator(claim, scores[claim.id], findings[claim.id]) if scores[claim.id] else None
+                if verdict is None or verdict.label == "not_enough_info" or verdict.probabilities[verdict.label] < self.settle:
+                    unsettled += rest
+            run(unsettled)
+            for cid in scores:
+                scores[cid].sort(key=lambda w: w.rank)
         return scores, findings
 
 

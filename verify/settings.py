@@ -63,6 +63,9 @@ class Settings(BaseModel):
     checks: bool = True  # numeric and date consistency checks
     pairs: Optional[int] = Field(PAIRS, ge=1)  # evidence windows scored per claim (None = every window)
     windows_kept: Optional[int] = Field(None, ge=1)  # sub-windows per passage besides the whole one (None = all)
+    # early exit (off by default): score the first half of the pair budget, and the rest only for
+    # claims the aggregator has not called supported or contradicted with at least this probability
+    settle: Optional[float] = Field(None, gt=0, le=1)
     aggregator: str = "rules"
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # -- extraction -------------------------------------------------------------------------

@@ -414,6 +414,7 @@ def test_pair_budget_and_aggregator_name_the_results_files():
     assert stem(pairs=PAIRS, aggregator="rules") == "scifact-validation-retrieval-minilm-nli"
     assert stem(pairs=8, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p8-learned"
     assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
+    assert stem(pairs=PAIRS, settle=0.6, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-settle0.6-learned"
     assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
     assert Settings().pairs == PAIRS and Settings.make(pairs="all").pairs is None and Settings.make(pairs="6").pairs == 6
     for bad in ("0", "-3", "six"):

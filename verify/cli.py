@@ -144,7 +144,7 @@ def _announce(claims: int) -> None:
 
 
 PIPELINE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "index_dir", "checks",
-                  "pairs", "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims",
+                  "pairs", "settle", "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims",
                   "label_map", "retriever", "lexicons")
 
 
@@ -207,7 +207,7 @@ def check(article: Path = typer.Argument(..., help="The article to check."),
         raise typer.Exit(1)
 
 
-SCORE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "checks", "pairs", "windows_kept",
+SCORE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "checks", "pairs", "settle", "windows_kept",
                "aggregator", "support_threshold", "contradict_threshold", "all_claims", "label_map", "lexicons")
 
 

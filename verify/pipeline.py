@@ -205,7 +205,7 @@ class Pipeline:
             provenance={"version": __version__, "model": verifier.name, "model_hash": verifier.hash,
                         "index_hash": getattr(index, "hash", None), "retriever": getattr(index, "name", type(index).__name__),
                         "top_k": self.top_k, "checks": self.checks,
-                        "pairs": self.pairs, "windows": self.windows_kept, "aggregator": aggregator.name,
+                        "pairs": self.pairs, "settle": self.settle, "windows": self.windows_kept, "aggregator": aggregator.name,
                         "engine": self.engine,
                         "thresholds": self.thresholds.model_dump(), "all_claims": self.all_claims,
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},

@@ -25,7 +25,7 @@ DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli
                 "a JSONL/CSV file (with --format and column options). With --compare: two results JSON files.")
 
 
-BENCH_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "checks", "pairs", "windows_kept",
+BENCH_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "checks", "pairs", "settle", "windows_kept",
                "aggregator", "support_threshold", "contradict_threshold")
 
 

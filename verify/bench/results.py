@@ -13,8 +13,8 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 
 
 def result_stem(record: dict) -> str:
-    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-learned]: one file set per table row
-    (-pN only when N is not the default pair budget)."""
+    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-settleP][-learned]: one file set per
+    table row (-pN only when N is not the default pair budget; -settleP with the early exit)."""
     from ..settings import PAIRS as DEFAULT_PAIRS
 
     settings = record["settings"]
@@ -25,6 +25,8 @@ def result_stem(record: dict) -> str:
         stem += f"-w{settings['windows_kept']}"
     if "pairs" in settings and settings["pairs"] != DEFAULT_PAIRS:
         stem += "-pall" if settings["pairs"] is None else f"-p{settings['pairs']}"
+    if settings.get("settle") is not None:
+        stem += f"-settle{settings['settle']:g}"
     if settings.get("aggregator", "rules") != "rules":
         stem += f"-{settings['aggregator']}"
     return stem

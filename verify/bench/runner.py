@@ -53,6 +53,7 @@ class BenchRun:
     engine = property(lambda self: self.settings.engine)
     windows_kept = property(lambda self: self.settings.windows_kept)
     pairs = property(lambda self: self.settings.pairs)
+    settle = property(lambda self: self.settings.settle)
     aggregator = property(lambda self: self.settings.aggregator)
 
     def model_label(self) -> str:
@@ -355,7 +356,8 @@ def run_benchmark(dataset: BenchDataset, settings: BenchRun, out_dir: Path) -> d
                      "top_k": settings.top_k, "batch_size": settings.batch_size,
                      "windows_kept": settings.windows_kept,
                      **({} if settings.model in BASELINES or dataset.kind == "nli" and settings.mode == "oracle"
-                        else {"pairs": settings.pairs, "aggregator": settings.aggregator}), **extra},
+                        else {"pairs": settings.pairs, "aggregator": settings.aggregator,
+                              **({"settle": settings.settle} if settings.settle is not None else {})}), **extra},
         "data": {"files": [p.name for p in dataset.files], "sha256": dataset.checksum(),
                  "examples_in_split": len(dataset.examples), "dedup": dataset.dedup, "notes": dataset.notes},
         "n": len(predictions), "limit": settings.limit, "seed": settings.seed,

@@ -22,7 +22,7 @@ DEFAULT_CLAIMS_DIR = Path("claims")
 OUT_SUFFIXES = (".sarif", ".xml", ".json")
 
 
-CI_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "checks", "pairs", "windows_kept",
+CI_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "checks", "pairs", "settle", "windows_kept",
             "aggregator", "support_threshold", "contradict_threshold", "label_map", "retriever", "lexicons")
 
 

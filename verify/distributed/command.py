@@ -19,7 +19,7 @@ INPUT_HELP = ("JSONL or Parquet file (or a saved `datasets` folder) of articles 
               "`claim`); optional `id` and `date` (YYYY-MM-DD) fields.")
 
 
-RUN_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "index_dir", "checks", "pairs",
+RUN_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "top_k", "index_dir", "checks", "pairs", "settle",
              "windows_kept", "aggregator", "support_threshold", "contradict_threshold", "all_claims", "label_map", "retriever")
 
 

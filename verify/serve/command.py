@@ -24,7 +24,7 @@ def is_loopback(host: str) -> bool:
         return False  # a name: it may resolve anywhere
 
 
-SERVE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "checks", "pairs", "windows_kept",
+SERVE_FLAGS = ("model", "engine", "trust_remote_code", "temperature", "cache", "top_k", "checks", "pairs", "settle", "windows_kept",
                "aggregator", "support_threshold", "contradict_threshold", "all_claims", "max_claims", "label_map",
                "retriever", "lexicons")
 

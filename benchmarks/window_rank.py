@@ -78,7 +78,7 @@ def score_every_window(n: int, seed: int) -> dict:
 def replay(data: dict, costs: list[float], budgets: list[int]) -> list[dict]:
     from sklearn.metrics import f1_score
 
-    from verify.aggregate import load_aggregator
+    from verify.aggregate import load_aggregator, settled
     from verify.aggregate.evidence import weigh
     from verify.aggregate.learned import features
     from verify.bench.train_aggregator import fit
@@ -140,7 +140,7 @@ def replay(data: dict, costs: list[float], budgets: list[int]) -> list[dict]:
                 found = report.findings.get(c.id, [])
                 top = [w.model_copy(update={"rank": i + 1}) for i, w in enumerate(ranked[:k1])]
                 v = rules(c, top, found)
-                if v.label == "not_enough_info" or v.probabilities[v.label] < conf:
+                if not settled(v, conf):
                     top = [w.model_copy(update={"rank": i + 1}) for i, w in enumerate(ranked[:k2])]
                     v = rules(c, top, found)
                 labels.append(v.label)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence, Union
 
 from .version import __version__
-from .aggregate import ClaimRef, load_aggregator
+from .aggregate import ClaimRef, load_aggregator, settled
 from .errors import InputError
 from .registry import RETRIEVERS, Aggregator, Progress, Retriever, Verifier, report
 from .settings import Settings
@@ -271,17 +271,12 @@ class Pipeline:
 
         run(jobs)
         if later:
-            unsettled = []
-            for claim in claims:
-                rest = later.get(claim.id)
-                if not rest:
-                    continue
-                verdict = self.aggregator(claim, scores[claim.id], findings[claim.id]) if scores[claim.id] else None
-                if verdict is None or verdict.label == "not_enough_info" or verdict.probabilities[verdict.label] < self.settle:
-                    unsettled += rest
-            run(unsettled)
-            for cid in scores:
-                scores[cid].sort(key=lambda w: w.rank)
+            # a claim with windows left has scored ones (the first half of its budget comes first)
+            run([job for claim in claims if later.get(claim.id)
+                 and not settled(self.aggregator(claim, scores[claim.id], findings[claim.id]), self.settle)
+                 for job in later[claim.id]])
+            for windows in scores.values():
+                windows.sort(key=lambda w: w.rank)
         return scores, findings
 
 

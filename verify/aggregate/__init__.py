@@ -10,9 +10,9 @@ applies the findings and the relevance weighting (documented there); an aggregat
 - `learned`: a logistic regression over per-claim features of the score image (`learned.py`),
   trained on claim-level train splits only by `verify train-aggregator`.
 """
-from .base import AGGREGATORS, Aggregator, ClaimRef, load_aggregator
+from .base import AGGREGATORS, Aggregator, ClaimRef, load_aggregator, settled
 from .evidence import Thresholds, Weighed, adjust_for_checks, weigh
 from .rules import RulesAggregator
 
 __all__ = ["AGGREGATORS", "Aggregator", "ClaimRef", "RulesAggregator", "Thresholds", "Weighed", "adjust_for_checks",
-           "load_aggregator", "weigh"]
+           "load_aggregator", "settled", "weigh"]

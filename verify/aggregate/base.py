@@ -17,6 +17,12 @@ class ClaimRef(NamedTuple):
     text: str
 
 
+def settled(v: Verdict, probability: float) -> bool:
+    """Is a verdict decided enough to stop scoring more evidence (the early exit, `settle`)?
+    Supported or contradicted with at least `probability`."""
+    return v.label != "not_enough_info" and v.probabilities[v.label] >= probability
+
+
 def no_evidence(claim_id: str, name: str) -> Verdict:
     return Verdict(claim_id=claim_id, label="not_enough_info",
                    probabilities={"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0},

@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 from .pairs import LABEL2ID, Pair, names
 
+EDIT_TAG = "+cf_"  # in the source of every pair made here: "<set>+cf_<kind>"
+
 ENT, NEU, CON = LABEL2ID["entailment"], LABEL2ID["neutral"], LABEL2ID["contradiction"]
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -347,7 +349,7 @@ def counterfactuals(pairs: list[Pair], n: int, rng: random.Random, neutral_share
         if not text or text == pr.hypothesis or (pr.premise, text) in seen:
             return False
         seen.add((pr.premise, text))
-        out.append(Pair(pr.premise, text, label, f"{pr.source}+cf_{kind}"))
+        out.append(Pair(pr.premise, text, label, f"{pr.source}{EDIT_TAG}{kind}"))
         return True
 
     slots = ["date", "month", "number", "ordinal", "name"]

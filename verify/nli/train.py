@@ -18,6 +18,7 @@ import yaml
 
 from ..registry import Progress, report
 from .base import resolve_model
+from .counterfactual import EDIT_TAG
 from .data import LABEL2ID, TrainConfig, epoch_order, load_mix
 
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
@@ -46,7 +47,7 @@ def soft_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 def distilled(pair) -> bool:
     """Does a training pair take the teacher's soft target? Not the counterfactual edits."""
-    return "+cf_" not in pair.source
+    return EDIT_TAG not in pair.source
 
 
 def teacher_targets(cfg: TrainConfig, pairs: list, out: Path, log=print) -> Optional[np.ndarray]:

@@ -103,6 +103,20 @@ def test_covid_fact_two_way_labels_and_training_overlap_dropped():
 
 
 @needs_data
+def test_covid_fact_train_split_is_exactly_the_claims_the_evaluation_drops():
+    train = load_benchmark("covid-fact", "train")  # a train split is not deduplicated: it overlaps by design
+    evaluated = load_benchmark("covid-fact")
+    from verify.bench.datasets import norm_claim
+
+    train_claims = {norm_claim(r["hypothesis"]) for r in jsonl(DATA / "nli" / "train" / "covidfact_rte_train.jsonl")}
+    assert train.examples and all(norm_claim(ex.claim) in train_claims for ex in train.examples)
+    assert not {ex.id for ex in train.examples} & {ex.id for ex in evaluated.examples}
+    assert len(train.examples) + len(evaluated.examples) == len(jsonl(BENCH / "covid-fact" / "COVIDFACT_dataset.jsonl"))
+    with pytest.raises(InputError, match="use all"):
+        load_benchmark("covid-fact", "validation")
+
+
+@needs_data
 def test_fever_symmetric_deduplicated_against_fever_training_claims():
     raw = jsonl(BENCH / "fever-symmetric" / "symmetric_v0.2__fever_symmetric_test.jsonl")
     full = load_benchmark("fever-symmetric", "test", dedup=False)

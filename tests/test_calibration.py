@@ -9,7 +9,9 @@ import pytest
 
 from verify.nli import load_verifier
 from verify.nli.calibrate import CALIBRATION_FILE, ece, fit_temperature, logits_for, nll, softmax
-from verify.profile import choose_thresholds, decide
+from verify.aggregate.base import scale
+from verify.profile import choose_thresholds, decide, fit_scaling
+from verify.settings import VerdictScaling
 
 SEED = "claims/seed-summit"
 
@@ -61,6 +63,41 @@ def test_threshold_choice_reaches_the_target_precision():
     assert list(pred[:5]) == ["supported", "supported", "contradicted", "contradicted", "contradicted"]
 
 
+LABELS = ("supported", "contradicted", "not_enough_info")
+
+
+def test_verdict_scaling_is_matrix_scaling_of_the_log_probabilities():
+    p = {"supported": 0.7, "contradicted": 0.2, "not_enough_info": 0.1}
+    assert scale(p, None) == p
+    assert scale(p, VerdictScaling()) == pytest.approx(p)  # the identity
+    flat = scale(p, VerdictScaling(weights=((0.5, 0, 0), (0, 0.5, 0), (0, 0, 0.5))))  # = temperature 2
+    assert sum(flat.values()) == pytest.approx(1.0) and flat["supported"] < p["supported"]
+    assert max(flat, key=flat.get) == "supported"  # a temperature alone never reorders the labels
+    shifted = scale(p, VerdictScaling(bias=(0.0, 2.0, 0.0)))
+    assert shifted["contradicted"] > shifted["supported"]  # a bias can: exp(2) x 0.2 > 0.7
+    # no evidence at all (P = 0) is floored, not a log of zero
+    none = scale({"supported": 0.0, "contradicted": 0.0, "not_enough_info": 1.0}, VerdictScaling(bias=(3.0, 0.0, 0.0)))
+    assert none["not_enough_info"] > 0.99
+    with pytest.raises(ValueError):
+        VerdictScaling(bias=(float("nan"), 0.0, 0.0))
+
+
+def test_fit_scaling_recovers_the_scaling_that_made_the_labels():
+    rng = np.random.default_rng(0)
+    raw = rng.dirichlet([1.0, 1.0, 1.0], size=6000)
+    truth = VerdictScaling(weights=((0.6, 0.2, 0.0), (0.0, 0.4, 0.1), (0.1, 0.0, 0.5)), bias=(0.8, -0.6, 0.0))
+    p = np.array([[scale(dict(zip(LABELS, r)), truth)[k] for k in LABELS] for r in raw])
+    gold = [LABELS[rng.choice(3, p=row / row.sum())] for row in p]
+    got = fit_scaling(raw, gold)
+    q = np.array([[scale(dict(zip(LABELS, r)), got)[k] for k in LABELS] for r in raw])
+    assert np.abs(q - p).mean() < 0.02  # the fitted map gives the true probabilities back
+    # two-way gold (no not_enough_info): not_enough_info is never predicted after scaling
+    two_way = fit_scaling(raw, [g if g != "not_enough_info" else "contradicted" for g in gold])
+    q2 = [scale(dict(zip(LABELS, r)), two_way) for r in raw]
+    assert max(x["not_enough_info"] for x in q2) < 1e-6
+    assert {max(x, key=x.get) for x in q2} == {"supported", "contradicted"}
+
+
 def _cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
 
@@ -90,6 +127,8 @@ def test_calibrate_writes_a_profile_that_check_loads_and_that_changes_verdicts(t
     prof = json.loads(profile.read_text())
     assert prof["rows"] == len(ROWS) and 0.01 < prof["temperature"] < 100
     assert 0 <= prof["contradict_threshold"] <= 1 and prof["model_hash"] == load_verifier().hash
+    assert prof["version"] == 2 and prof["aggregator"] == "rules" and len(prof["verdict_scaling"]["weights"]) == 3
+    assert set(prof["metrics"]["after"]) >= {"macro_f1", "ece"}
 
     article = tmp_path / "article.txt"
     article.write_text("Lee Jae-myung took office in mid-2025. China and South Korea signed 40 memorandums of understanding.\n")
@@ -107,6 +146,22 @@ def test_calibrate_writes_a_profile_that_check_loads_and_that_changes_verdicts(t
     assert {v["label"] for v in before["verdicts"]} != {"not_enough_info"}
     assert {v["label"] for v in after["verdicts"]} == {"not_enough_info"}
     assert after["provenance"]["thresholds"]["contradict"] == 1.0
+    assert after["provenance"]["thresholds"]["scaling"]["bias"] == prof["verdict_scaling"]["bias"]
+    # Documented: the verdict scaling changes the verdict probabilities (a strong contradicted bias
+    # turns the supported verdicts contradicted) ...
+    biased = dict(prof, verdict_scaling={"weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "bias": [0, 8, 0]},
+                  support_threshold=0.5, contradict_threshold=0.5)
+    (tmp_path / "biased.json").write_text(json.dumps(biased))
+    r = _cli("check", str(article), "--corpus", f"{SEED}/corpus", "--date", "2026-01-03", "--profile",
+             str(tmp_path / "biased.json"), "--out", str(tmp_path / "biased-report.json"), "--quiet", "--no-cache", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    biased_report = json.loads((tmp_path / "biased-report.json").read_text())
+    assert {v["label"] for v in biased_report["verdicts"] if v["evidence"]} == {"contradicted"}
+    # ... and is refused under an aggregator it was not fitted for (exit 2, one line, no report)
+    r = _cli("check", str(article), "--corpus", f"{SEED}/corpus", "--profile", str(profile), "--aggregator", "learned",
+             "--out", str(tmp_path / "learned.json"), "--quiet", cwd=repo)
+    assert r.returncode == 2 and "fitted for the 'rules' aggregator" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "learned.json").exists()
 
 
 def test_a_profile_for_another_model_or_a_broken_profile_is_refused(tmp_path, repo):

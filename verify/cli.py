@@ -283,14 +283,14 @@ def train(recipe: Optional[Path] = typer.Option(None, "--recipe", help="Training
 
 
 @app.command()
-@settings_options("model", "engine", "checks")
+@settings_options("model", "engine", "checks", "aggregator", "pairs")
 def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premise, claim|hypothesis, label} rows, or a benchmark name (scifact, covid-fact, ...) with --split."),
               split: Optional[str] = typer.Option(None, help="Split of a benchmark name (use a train split: never calibrate on what you report)."),
-              target_precision: float = typer.Option(0.9, min=0.05, max=1.0, help="Wanted precision of `contradicted` verdicts."),
+              target_precision: float = typer.Option(0.9, min=0.0, max=1.0, help="Wanted precision of `contradicted` verdicts (0: none; both thresholds then maximise macro-F1)."),
               limit: Optional[int] = typer.Option(None, min=10, help="Use at most this many rows (a seeded sample)."),
               profile_out: Path = typer.Option(Path("verify-profile.json"), "--out", "-o", help="Where to write the profile (JSON); '-' prints it on stdout."),
               settings: Settings = None, quiet: bool = False):
-    """Fit a calibration profile (temperature + verdict thresholds) on your own labelled claims."""
+    """Fit a calibration profile (temperature, verdict calibration, thresholds) on your own labelled claims."""
     import random
 
     from .io import atomic_write
@@ -302,7 +302,7 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
         from .bench.datasets import load_benchmark
 
         ds = load_benchmark(labelled, split, dedup=False)  # a train split: its overlap with nli/train/ is no leak
-        rows = [{"evidence": " ".join(e.evidence), "claim": e.claim, "label": e.label} for e in ds.examples if e.evidence]
+        rows = [{"evidence": list(e.evidence), "claim": e.claim, "label": e.label} for e in ds.examples if e.evidence]
         rows = [r for r in rows if r["label"] in ("supported", "contradicted", "not_enough_info")]
         source = f"{labelled}:{split or 'default split'}"
     if limit and len(rows) > limit:
@@ -319,11 +319,14 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
     if quiet:
         return
     m = prof.metrics
+    why = ("no target precision: both macro-F1-best" if target_precision == 0 else f"target precision {target_precision:g}"
+           + ("" if m.get("target_precision_reached") else ", NOT reached on these rows: both are the macro-F1-best instead"))
     out.print(f"temperature {prof.temperature:g}; thresholds support {prof.support_threshold:g}, "
-              f"contradict {prof.contradict_threshold:g} (target precision {target_precision:g}"
-              f"{'' if m.get('target_precision_reached') else ', NOT reached on these rows: contradict is the macro-F1-best instead'})")
+              f"contradict {prof.contradict_threshold:g} ({why})")
+    out.print(f"verdict calibration fitted for the {prof.aggregator} aggregator (matrix scaling; see the profile)")
     out.print(f"on the {prof.rows} rows: macro-F1 {m['before']['macro_f1']} -> {m['after']['macro_f1']}, "
-              f"contradicted precision {m['before']['contradicted_precision']} -> {m['after']['contradicted_precision']}")
+              f"contradicted precision {m['before']['contradicted_precision']} -> {m['after']['contradicted_precision']}, "
+              f"ECE {m['before']['ece']} -> {m['after']['ece']}")
     out.print(f"wrote {profile_out}")
 
 

@@ -96,7 +96,7 @@ FLAG_OF_FIELD = {f.field: f.decls[0].split("/")[0] for f in FLAGS.values()}
 
 CONFIG_HELP = ("Settings file (TOML; default: ./verify.toml, else [tool.verify] in ./pyproject.toml). "
                "Options given on the command line win over it.")
-PROFILE_HELP = "Calibration profile (JSON from `verify calibrate`): temperature and verdict thresholds."
+PROFILE_HELP = "Calibration profile (JSON from `verify calibrate`): temperature, verdict calibration and thresholds."
 QUIET_HELP = "No progress bars and no summary on the terminal."
 # Injected into the command when its signature asks for them.
 INJECTED = ("settings", "profile", "profile_path", "quiet")
@@ -130,10 +130,13 @@ def settings_from_options(given: dict[str, Any], config: Optional[Path] = None, 
             changes.setdefault("thresholds", {})[field.split(".", 1)[1]] = value
         else:
             changes[field] = value
-    if not changes:
-        return base, profile
-    return Settings.make(_name=lambda field: FLAG_OF_FIELD.get(field, field),
-                         **merge(base.model_dump(), changes)), profile
+    settings = base if not changes else Settings.make(_name=lambda field: FLAG_OF_FIELD.get(field, field),
+                                                      **merge(base.model_dump(), changes))
+    if profile is not None:
+        from .profile import check_profile_settings
+
+        check_profile_settings(profile, settings)
+    return settings, profile
 
 
 def settings_options(*names: str, defaults: Optional[dict] = None,

@@ -32,6 +32,28 @@ SETTINGS_FILE = "verify.toml"
 MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few lines; refuse anything bigger
 
 
+Row3 = tuple[float, float, float]
+
+
+class VerdictScaling(BaseModel):
+    """A calibration of an aggregator's verdict probabilities (matrix scaling), fitted by `verify
+    calibrate` on labelled claims (verify/profile.py): with the labels in the order supported,
+    contradicted, not_enough_info, P'(k) ∝ exp(Σ_j weights[k][j] · log P(j) + bias[k]). Applied by the
+    aggregator before it decides the label (verify/aggregate/base.py `scale`); the default is the identity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    weights: tuple[Row3, Row3, Row3] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    bias: Row3 = (0.0, 0.0, 0.0)
+
+    @field_validator("weights", "bias")
+    @classmethod
+    def _finite(cls, v: Any) -> Any:
+        flat = [x for row in v for x in row] if v and isinstance(v[0], tuple) else list(v)
+        if any(not (-100.0 <= x <= 100.0) for x in flat):  # also refuses NaN
+            raise ValueError("verdict scaling values must be finite numbers within ±100")
+        return v
+
+
 class Thresholds(BaseModel):
     """Where the aggregators draw their lines (verify/aggregate)."""
 
@@ -40,6 +62,7 @@ class Thresholds(BaseModel):
     contradict: float = Field(0.5, ge=0, le=1)
     relevance: float = Field(0.5, ge=0, le=1)  # share of claim words a window needs for its entailment or contradiction to count in full
     cite: int = Field(2, ge=1)  # evidence windows cited per verdict
+    scaling: Optional[VerdictScaling] = None  # verdict calibration from a profile (None = the aggregator's own probabilities)
 
 
 class Settings(BaseModel):

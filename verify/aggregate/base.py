@@ -1,13 +1,17 @@
 """What every aggregator shares: the protocol, the registry and how a verdict cites its windows."""
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Sequence
+import math
+from typing import Callable, NamedTuple, Optional, Sequence
 
-from ..records import CheckFinding, CitedEvidence, Verdict
+from ..records import LABELS, CheckFinding, CitedEvidence, Verdict
 from ..registry import AGGREGATORS, Aggregator, ClaimLike
+from ..settings import VerdictScaling
 from .evidence import Thresholds, Weighed
 
-__all__ = ["AGGREGATORS", "Aggregator", "ClaimLike", "ClaimRef", "load_aggregator", "no_evidence", "verdict"]
+__all__ = ["AGGREGATORS", "Aggregator", "ClaimLike", "ClaimRef", "load_aggregator", "no_evidence", "scale", "verdict"]
+
+SCALING_FLOOR = 1e-4  # a probability of exactly 0 (no evidence at all) is read as this before the log
 
 
 class ClaimRef(NamedTuple):
@@ -21,6 +25,20 @@ def settled(v: Verdict, probability: float) -> bool:
     """Is a verdict decided enough to stop scoring more evidence (the early exit, `settle`)?
     Supported or contradicted with at least `probability`."""
     return v.label != "not_enough_info" and v.probabilities[v.label] >= probability
+
+
+def scale(probs: dict[str, float], scaling: Optional[VerdictScaling]) -> dict[str, float]:
+    """An aggregator's verdict probabilities through a profile's verdict calibration (pure): with
+    labels in LABELS order, P'(k) ∝ exp(Σ_j weights[k][j] · log max(P(j), floor) + bias[k]).
+    No scaling: unchanged."""
+    if scaling is None:
+        return dict(probs)
+    logp = [math.log(max(probs.get(k, 0.0), SCALING_FLOOR)) for k in LABELS]
+    z = [sum(w * x for w, x in zip(row, logp)) + b for row, b in zip(scaling.weights, scaling.bias)]
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return {k: v / total for k, v in zip(LABELS, e)}
 
 
 def no_evidence(claim_id: str, name: str) -> Verdict:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..records import LABELS, CheckFinding, Verdict, WindowScore
-from .base import ClaimLike, no_evidence, verdict
+from .base import ClaimLike, no_evidence, scale, verdict
 from .evidence import Thresholds, Weighed, weigh
 from .rules import rule_probabilities
 
@@ -107,6 +107,6 @@ class LearnedAggregator:
             return no_evidence(claim.id, self.name)
         weighed, findings = weigh(claim.text, windows, findings, self.thresholds)
         x = features(weighed, findings)
-        probs = self.probabilities(x)
+        probs = scale(self.probabilities(x), self.thresholds.scaling)
         label = max(LABELS, key=lambda k: probs[k])
         return verdict(claim.id, label, probs, weighed, findings, self.name, x, self.thresholds)

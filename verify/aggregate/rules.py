@@ -4,14 +4,15 @@ S = max support, C = max contradiction (after `evidence.weigh`). Treating "some 
 "some window contradicts" as independent events: P(supported) = S(1-C) + SC/2,
 P(contradicted) = C(1-S) + SC/2, P(nei) = (1-S)(1-C). The label is supported when
 P(supported) ≥ the support threshold and ≥ P(contradicted); contradicted when P(contradicted) ≥ the
-contradiction threshold; otherwise not_enough_info.
+contradiction threshold; otherwise not_enough_info. A profile's verdict calibration
+(`thresholds.scaling`, fitted by `verify calibrate`) maps the probabilities before the label is decided.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 from ..records import CheckFinding, Verdict, WindowScore
-from .base import ClaimLike, no_evidence, verdict
+from .base import ClaimLike, no_evidence, scale, verdict
 from .evidence import Thresholds, weigh
 
 
@@ -40,6 +41,6 @@ class RulesAggregator:
         weighed, findings = weigh(claim.text, windows, findings, self.thresholds)
         s = max(w.support for w in weighed)
         c = max(w.against for w in weighed)
-        probs = rule_probabilities(s, c)
+        probs = scale(rule_probabilities(s, c), self.thresholds.scaling)
         label = rule_label(probs, self.thresholds)
         return verdict(claim.id, label, probs, weighed, findings, self.name, {"S": s, "C": c}, self.thresholds)

@@ -223,9 +223,16 @@ def load_scifact(root: Path, split: str) -> BenchDataset:
 
 # ---------------------------------------------------------------- COVID-Fact, FEVER-Symmetric, SufficientFacts
 
+COVIDFACT_TRAIN = "covidfact_rte_train.jsonl"  # in nli/train/: COVID-Fact's own train split as NLI pairs
+
+
 def load_covid_fact(root: Path, split: str) -> BenchDataset:
-    if split != "all":
-        raise InputError(f"COVID-Fact split {split!r}: the file has one split, use all")
+    """`all`: the whole file (the claims that are also training hypotheses are dropped by
+    `load_benchmark`, which leaves those of COVID-Fact's dev and test splits); `train`: only the claims
+    of COVID-Fact's train split (those in nli/train/covidfact_rte_train.jsonl), for `verify calibrate`
+    and `verify train-aggregator` — never for reported results."""
+    if split not in ("all", "train"):
+        raise InputError(f"COVID-Fact split {split!r}: use all (evaluation) or train")
     path = require(root / "bench" / "covid-fact" / "COVIDFACT_dataset.jsonl", "COVID-Fact file")
     rows = read_rows([path])
     require_columns(rows, ["claim", "label", "evidence"], path)
@@ -233,6 +240,10 @@ def load_covid_fact(root: Path, split: str) -> BenchDataset:
                              gold_doc_ids=[evidence_doc_id(t) for t in r["evidence"]],
                              label=map_label(r["label"], COVIDFACT_LABELS, str(path)))
                 for i, r in enumerate(rows)]
+    if split == "train":
+        train_path = require(root / "nli" / "train" / COVIDFACT_TRAIN, "COVID-Fact train pairs")
+        train = {norm_claim(r["hypothesis"]) for r in read_rows([train_path])}
+        examples = [ex for ex in examples if norm_claim(ex.claim) in train]
     return BenchDataset(name="covid-fact", split=split, kind="claims", labels=("supported", "contradicted"),
                         examples=examples, files=[path])
 
@@ -377,7 +388,7 @@ def load_benchmark(name: str, split: Optional[str] = None, data_dir: str | Path 
         raise InputError(f"unknown dataset {name!r}: use one of {', '.join(CLAIM_DATASETS)}, nli:<set>, "
                          "or a JSONL/CSV file with --format and column options")
     dataset = LOADERS[name](root, split or DEFAULT_SPLITS[name])
-    drop = DROP_OVERLAP[name] if dedup is None else dedup
+    drop = (DROP_OVERLAP[name] and dataset.split != "train") if dedup is None else dedup  # a train split overlaps by design
     dataset.examples, dataset.dedup = drop_training_overlap(dataset.examples, root, drop)
     if dataset.dedup.get("dropped"):
         dataset.notes.append(f"{dataset.dedup['dropped']} of {dataset.dedup['total_before']} claims dropped: "

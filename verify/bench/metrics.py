@@ -39,19 +39,11 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 
 def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bool], bins: int = ECE_BINS) -> float:
-    """Σ_b |B_b|/n · |accuracy(B_b) − mean confidence(B_b)| over equal-width bins of (0, 1]."""
-    conf = np.asarray(confidence, dtype=float)
-    hit = np.asarray(correct, dtype=float)
-    if conf.size == 0:
-        return float("nan")
-    # bin b holds confidences in (b/bins, (b+1)/bins]; 0 goes to the first bin
-    index = np.clip(np.ceil(conf * bins).astype(int) - 1, 0, bins - 1)
-    ece = 0.0
-    for b in range(bins):
-        mask = index == b
-        if mask.any():
-            ece += mask.mean() * abs(hit[mask].mean() - conf[mask].mean())
-    return float(ece)
+    """Σ_b |B_b|/n · |accuracy(B_b) − mean confidence(B_b)| over equal-width bins of (0, 1]
+    (`verify.nli.calibrate.calibration_error`, the one definition)."""
+    from ..nli.calibrate import calibration_error
+
+    return calibration_error(confidence, correct, bins)
 
 
 def reliability_bins(confidence: Sequence[float], correct: Sequence[bool], bins: int = ECE_BINS) -> list[dict]:

@@ -1,12 +1,13 @@
 """`verify train-aggregator`: fit the `learned` aggregator on claim-level TRAIN splits only.
 
-Today that is SciFact train (the only claim benchmark here with a labelled train split; COVID-Fact
-and SufficientFacts have none, FEVER-Symmetric's dev split is its tuning split; its labelled claims
+By default that is SciFact train (SufficientFacts has no train split, FEVER-Symmetric's dev split is
+its tuning split, COVID-Fact's train split has no not_enough_info claims; SciFact's labelled claims
 are also in nli/train/, so the NLI model's scores on them are optimistic), run through the
 pipeline twice — with its gold evidence (oracle) and retrieving from the SciFact corpus — so the
 model sees both kinds of score image. Each claim's features (`learned.features`) and gold label
 make one row; a multinomial logistic regression (scikit-learn, balanced class weights, C chosen by
-5-fold cross-validation on the same rows) is fitted and written as JSON (`learned.json`) with a
+5-fold cross-validation grouped by claim, so a claim's oracle and retrieval rows never sit on both
+sides of a fold) is fitted and written as JSON (`learned.json`) with a
 card (`LEARNED.md`). Validation, test and held-out data are never read here.
 """
 from __future__ import annotations
@@ -27,8 +28,8 @@ SOURCES = ("scifact:train:oracle", "scifact:train:retrieval")
 
 
 def collect(pipeline, dataset, mode: str, progress: Optional[Progress] = None,
-            cache_dir: Optional[Path] = None, batch: int = 64) -> tuple[list[dict[str, float]], list[str]]:
-    """Feature rows and gold labels for every example of a claim dataset, through `pipeline`."""
+            cache_dir: Optional[Path] = None, batch: int = 64) -> tuple[list[dict[str, float]], list[str], list[str]]:
+    """Feature rows, gold labels and example ids for every example of a claim dataset, through `pipeline`."""
     from ..aggregate import ClaimRef
     from ..aggregate.evidence import weigh
     from ..aggregate.learned import features
@@ -39,7 +40,7 @@ def collect(pipeline, dataset, mode: str, progress: Optional[Progress] = None,
         from .runner import corpus_index
 
         index, _, _ = corpus_index(dataset, cache_dir or bench_cache_dir())
-    rows, labels = [], []
+    rows, labels, ids = [], [], []
     examples = dataset.examples
     for start in range(0, len(examples), batch):
         chunk = examples[start:start + batch]
@@ -55,22 +56,28 @@ def collect(pipeline, dataset, mode: str, progress: Optional[Progress] = None,
             weighed, fs = weigh(ref.text, scores[ref.id], findings[ref.id], pipeline.thresholds)
             rows.append(features(weighed, fs))
             labels.append(ex.label)
+            ids.append(f"{dataset.name}:{ex.id}")
         report(progress, f"{dataset.name} {dataset.split} {mode}", min(start + batch, len(examples)), len(examples))
-    return rows, labels
+    return rows, labels, ids
 
 
-def fit(rows: list[dict[str, float]], labels: list[str], seed: int = 13) -> tuple[dict, dict]:
-    """Standardise, pick C by 5-fold CV macro-F1, fit; returns (JSON params, CV report)."""
+def fit(rows: list[dict[str, float]], labels: list[str], seed: int = 13,
+        groups: Optional[list[str]] = None) -> tuple[dict, dict]:
+    """Standardise, pick C by 5-fold CV macro-F1 (folds grouped by `groups`, e.g. the claim, when
+    given), fit; returns (JSON params, CV report)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=np.float64)
     y = np.array(labels)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    if groups is None:
+        folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(x, y))
+    else:
+        folds = list(StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed).split(x, y, groups))
     scores = {}
     for c in C_GRID:
         model = make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
@@ -96,7 +103,7 @@ def train_aggregator(sources: tuple[str, ...] = SOURCES, settings=None, out: Pat
     from ..settings import Settings
 
     pipeline = Pipeline(settings if settings is not None else Settings(engine="torch"))
-    rows, labels, counts = [], [], {}
+    rows, labels, groups, counts = [], [], [], {}
     for source in sources:
         name, split, mode = source.split(":")
         if split in ("validation", "test", "dev", "heldout"):
@@ -104,11 +111,12 @@ def train_aggregator(sources: tuple[str, ...] = SOURCES, settings=None, out: Pat
         # every labelled SciFact train claim is also in nli/train/ (the NLI model saw it with its
         # evidence), so the evaluation-time dedup would leave only NEI claims: keep them all here
         dataset = load_benchmark(name, split, data_dir, dedup=False)
-        r, y = collect(pipeline, dataset, mode, progress)
+        r, y, ids = collect(pipeline, dataset, mode, progress)
         rows += r
         labels += y
+        groups += ids
         counts[source] = {label: y.count(label) for label in sorted(set(y))}
-    params, report = fit(rows, labels)
+    params, report = fit(rows, labels, groups=groups)
     verifier = pipeline.verifier
     command = "verify train-aggregator" + ("" if sources == SOURCES else f" --sources {','.join(sources)}")
     params.update(model=verifier.name, model_hash=verifier.hash, engine=pipeline.engine, pairs=pipeline.pairs,
@@ -132,7 +140,7 @@ def card(params: dict) -> str:
         f"{params['pairs']} pairs per claim, top-{params['top_k']} passages in retrieval mode",
         "- trained on (claim-level TRAIN splits only; never validation, test or held-out data): "
         + "; ".join(f"{k} {v}" for k, v in params["trained_on"].items()),
-        f"- balanced class weights; C = {params['C']} chosen by 5-fold cross-validation on the same rows "
+        f"- balanced class weights; C = {params['C']} chosen by 5-fold cross-validation on the same rows, grouped by claim "
         f"(macro-F1 by C: {params['cv']['cv_macro_f1_by_C']})",
         "- retrain after replacing the NLI model: `verify train-aggregator` (benchmarks/rerun_model.sh does)", "",
         "Validation results of both aggregators: `benchmarks/README.md` and `benchmarks/results/*-learned.md`.", "",

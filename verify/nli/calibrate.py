@@ -51,6 +51,23 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return round(float(np.exp(res.x)), 4)
 
 
+def calibration_error(confidence: Sequence[float], correct: Sequence[bool], bins: int = 15) -> float:
+    """Expected calibration error: Σ_b |B_b|/n · |accuracy(B_b) − mean confidence(B_b)| over equal-width
+    bins of (0, 1] (0 goes to the first bin). The one definition: `ece` below, the profiles and
+    `verify bench` (bench/metrics.py) use it."""
+    conf = np.asarray(confidence, dtype=float)
+    hit = np.asarray(correct, dtype=float)
+    if conf.size == 0:
+        return float("nan")
+    index = np.clip(np.ceil(conf * bins).astype(int) - 1, 0, bins - 1)  # bin b holds (b/bins, (b+1)/bins]
+    total = 0.0
+    for b in range(bins):
+        mask = index == b
+        if mask.any():
+            total += mask.mean() * abs(hit[mask].mean() - conf[mask].mean())
+    return float(total)
+
+
 def ece(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error of the arg-max confidence, on 3-way labels (2-way rows skipped:
     their arg-max between neutral and contradiction has no gold)."""
@@ -59,14 +76,7 @@ def ece(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
     probs, labels = probs[keep], labels[keep]
     if not len(labels):
         return float("nan")
-    conf, pred = probs.max(axis=1), probs.argmax(axis=1)
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        m = (conf > lo) & (conf <= hi)
-        if m.any():
-            total += m.mean() * abs((pred[m] == labels[m]).mean() - conf[m].mean())
-    return float(total)
+    return calibration_error(probs.max(axis=1), probs.argmax(axis=1) == labels, bins)
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

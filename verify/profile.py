@@ -2,7 +2,9 @@
 
 `verify calibrate LABELLED.jsonl --model M` reads rows of (evidence, claim, label), fits
 
-1. the verifier's temperature (nli/calibrate.py) on the rows' NLI likelihood, then
+1. the verifier's temperature (nli/calibrate.py) on the rows' NLI likelihood — kept only when, with
+   its verdict scaling (2), it gives the rows' labels a higher likelihood than the model's own
+   temperature (the learned aggregator's features were fitted at the model's own); then
 2. the verdict scaling (`VerdictScaling`: matrix scaling, a multinomial logistic regression on the
    log of the aggregator's verdict probabilities, by maximum likelihood of the rows' labels — a
    temperature and per-label biases alone were measured to halve the rule's ECE but not more, since
@@ -222,19 +224,28 @@ def fit_profile(rows: list[dict], settings=None, target_precision: float = 0.9, 
     labels = np.array([ids[r["label"]] for r in rows])
     if not (labels == 1).any():  # 2-way gold (supported / refuted): the neutral mass is not evidence against
         labels = np.where(labels == 2, 3, labels)  # contradicted = "not entailed" for the likelihood
-    temperature = fit_temperature(z, labels)
+    fitted = fit_temperature(z, labels)
     gold = [r["label"] for r in rows]
     unscaled = settings.thresholds.model_copy(update={"scaling": None})
-    before = _probabilities(Pipeline(settings.replace(thresholds={"scaling": None}), temperature=None), rows)
-    raw_probs = _probabilities(Pipeline(settings.replace(thresholds={"scaling": None}), temperature=temperature), rows)
-    scaling = fit_scaling(raw_probs, gold)
-    probs = _scaled(raw_probs, scaling)
+    plain = settings.replace(thresholds={"scaling": None})
+    own = Pipeline(plain, temperature=None)  # the model's own temperature (its calibration.json, else 1)
+    before = _probabilities(own, rows)
+    # The NLI temperature that, with its verdict scaling, gives the rows' labels the higher likelihood:
+    # the pair-level fit, or the model's own (what the learned aggregator's features were fitted on).
+    candidates = {}
+    for t, probs0 in ((fitted, _probabilities(Pipeline(plain, temperature=fitted), rows)), (own.verifier.temperature, before)):
+        sc = fit_scaling(probs0, gold)
+        q = _scaled(probs0, sc)
+        candidates[t] = (-float(np.mean(np.log(np.maximum(q[np.arange(len(gold)), [LABELS.index(g) for g in gold]], 1e-12)))), sc, q)
+    temperature = min(candidates, key=lambda t: candidates[t][0])
+    nll_of, scaling, probs = {f"{t:g}": round(v[0], 4) for t, v in candidates.items()}, candidates[temperature][1], candidates[temperature][2]
     support, contradict, details = choose_thresholds(probs[:, 0], probs[:, 1], gold, target_precision)
     return Profile(model=raw.name, model_hash=raw.hash, temperature=temperature, support_threshold=support,
                    contradict_threshold=contradict, target_precision=target_precision, fitted_on=source,
                    aggregator=settings.aggregator, verdict_scaling=scaling, rows=len(rows),
                    metrics={"before": _report(before, gold, unscaled.support, unscaled.contradict, settings.aggregator),
-                            "after": _report(probs, gold, support, contradict, settings.aggregator), **details})
+                            "after": _report(probs, gold, support, contradict, settings.aggregator),
+                            "nll_by_temperature": nll_of, **details})
 
 
 def load_profile(path: str | Path) -> Profile:

@@ -176,3 +176,20 @@ def test_a_profile_for_another_model_or_a_broken_profile_is_refused(tmp_path, re
                  "--out", str(tmp_path / "r.json"), "--quiet", cwd=repo)
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
         assert not (tmp_path / "r.json").exists()
+
+
+def test_a_version_1_profile_still_loads_and_changes_only_temperature_and_thresholds(tmp_path):
+    from verify.profile import load_profile
+    from verify.settings import Settings
+
+    v1 = {"version": 1, "model": "minilm-nli", "model_hash": "x", "temperature": 2.0, "support_threshold": 0.4,
+          "contradict_threshold": 0.3, "target_precision": 0.9, "fitted_on": "t", "rows": 10}
+    (tmp_path / "v1.json").write_text(json.dumps(v1))
+    prof = load_profile(tmp_path / "v1.json")
+    settings = Settings(aggregator="learned").replace(**prof.settings_changes())
+    assert settings.aggregator == "learned" and settings.thresholds.scaling is None
+    assert (settings.temperature, settings.thresholds.support, settings.thresholds.contradict) == (2.0, 0.4, 0.3)
+    v2 = dict(v1, version=2, aggregator="rules", verdict_scaling={"bias": [0, 1, 0]})
+    (tmp_path / "v2.json").write_text(json.dumps(v2))
+    settings = Settings(aggregator="learned").replace(**load_profile(tmp_path / "v2.json").settings_changes())
+    assert settings.aggregator == "rules" and settings.thresholds.scaling.bias == (0, 1, 0)

@@ -60,10 +60,12 @@ class Profile(BaseModel):
         """What the profile changes in a `Settings`: the temperature, the aggregator, its verdict
         scaling and the two verdict thresholds (`settings.replace(**profile.settings_changes())`;
         options given explicitly come after, and `check_profile_settings` refuses a clash)."""
-        scaling = self.verdict_scaling.model_dump() if self.verdict_scaling else None
-        return {"temperature": self.temperature, "aggregator": self.aggregator,
-                "thresholds": {"support": self.support_threshold, "contradict": self.contradict_threshold,
-                               "scaling": scaling}}
+        changes: dict = {"temperature": self.temperature,
+                         "thresholds": {"support": self.support_threshold, "contradict": self.contradict_threshold}}
+        if self.verdict_scaling is not None:  # a version-1 profile leaves the aggregator as it was
+            changes["aggregator"] = self.aggregator
+            changes["thresholds"]["scaling"] = self.verdict_scaling.model_dump()
+        return changes
 
 
 def normalise_label(value) -> str | None:

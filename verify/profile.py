@@ -6,11 +6,11 @@
    its verdict scaling (2), it gives the rows' labels a higher likelihood than the model's own
    temperature (the learned aggregator's features were fitted at the model's own); then
 2. the verdict scaling (`VerdictScaling`: matrix scaling, a multinomial logistic regression on the
-   log of the aggregator's verdict probabilities, by maximum likelihood of the rows' labels — a
-   temperature and per-label biases alone were measured to halve the rule's ECE but not more, since
-   its probabilities are products of window maxima), so that a verdict probability
-   of 0.8 is right about 80% of the time on data like the rows — the NLI temperature alone does not
-   do that, since an aggregator combines several windows' probabilities; then
+   log of the aggregator's verdict probabilities, by maximum likelihood of the rows' labels), so that
+   a verdict probability of 0.8 is right about 80% of the time on data like the rows — the NLI
+   temperature alone does not do that, since an aggregator combines several windows' probabilities,
+   and a temperature with per-label biases left the rule's products of window maxima visibly
+   miscalibrated; then
 3. the verdict thresholds on the scaled probabilities: `contradict` is the lowest threshold whose
    `contradicted` verdicts reach the target precision on the rows (so a user who wants "when it
    says contradicted, it is right 90% of the time" gets exactly that trade-off; when no threshold
@@ -192,6 +192,12 @@ def _scaled(probs: np.ndarray, scaling: Optional[VerdictScaling]) -> np.ndarray:
     return np.array([[scale(dict(zip(LABELS, p)), scaling)[k] for k in LABELS] for p in probs])
 
 
+def _nll(probs: np.ndarray, gold: Sequence[str]) -> float:
+    """Mean negative log-likelihood of the gold labels under (rows, 3) probabilities in LABELS order."""
+    p = probs[np.arange(len(gold)), [LABELS.index(g) for g in gold]]
+    return -float(np.mean(np.log(np.maximum(p, 1e-12))))
+
+
 def _report(probs: np.ndarray, gold, support, contradict, aggregator: str) -> dict:
     from sklearn.metrics import f1_score, precision_score
 
@@ -228,24 +234,26 @@ def fit_profile(rows: list[dict], settings=None, target_precision: float = 0.9, 
         labels = np.where(labels == 2, 3, labels)  # contradicted = "not entailed" for the likelihood
     fitted = fit_temperature(z, labels)
     gold = [r["label"] for r in rows]
-    unscaled = settings.thresholds.model_copy(update={"scaling": None})
     plain = settings.replace(thresholds={"scaling": None})
     own = Pipeline(plain, temperature=None)  # the model's own temperature (its calibration.json, else 1)
     before = _probabilities(own, rows)
     # The NLI temperature that, with its verdict scaling, gives the rows' labels the higher likelihood:
     # the pair-level fit, or the model's own (what the learned aggregator's features were fitted on).
-    candidates = {}
-    for t, probs0 in ((fitted, _probabilities(Pipeline(plain, temperature=fitted), rows)), (own.verifier.temperature, before)):
-        sc = fit_scaling(probs0, gold)
-        q = _scaled(probs0, sc)
-        candidates[t] = (-float(np.mean(np.log(np.maximum(q[np.arange(len(gold)), [LABELS.index(g) for g in gold]], 1e-12)))), sc, q)
-    temperature = min(candidates, key=lambda t: candidates[t][0])
-    nll_of, scaling, probs = {f"{t:g}": round(v[0], 4) for t, v in candidates.items()}, candidates[temperature][1], candidates[temperature][2]
+    nll_of, best = {}, None
+    for t, unscaled in ((fitted, _probabilities(Pipeline(plain, temperature=fitted), rows)), (own.verifier.temperature, before)):
+        sc = fit_scaling(unscaled, gold)
+        q = _scaled(unscaled, sc)
+        nll = _nll(q, gold)
+        nll_of[f"{t:g}"] = round(nll, 4)
+        if best is None or nll < best[0]:
+            best = (nll, t, sc, q)
+    _, temperature, scaling, probs = best
     support, contradict, details = choose_thresholds(probs[:, 0], probs[:, 1], gold, target_precision)
     return Profile(model=raw.name, model_hash=raw.hash, temperature=temperature, support_threshold=support,
                    contradict_threshold=contradict, target_precision=target_precision, fitted_on=source,
                    aggregator=settings.aggregator, verdict_scaling=scaling, rows=len(rows),
-                   metrics={"before": _report(before, gold, unscaled.support, unscaled.contradict, settings.aggregator),
+                   metrics={"before": _report(before, gold, settings.thresholds.support, settings.thresholds.contradict,
+                                              settings.aggregator),
                             "after": _report(probs, gold, support, contradict, settings.aggregator),
                             "nll_by_temperature": nll_of, **details})
 

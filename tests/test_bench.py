@@ -169,6 +169,53 @@ def test_nli_sets_three_way_and_two_way():
 
 
 @needs_data
+def test_nli_train_sets_become_aggregator_sources_with_their_recorded_meaning():
+    from verify.bench.train_aggregator import as_claims, parse_source
+
+    assert parse_source("scifact:train:oracle") == ("scifact", "train", "oracle", None)
+    assert parse_source("nli:fever_rte_dev:train:oracle:300") == ("nli:fever_rte_dev", "train", "oracle", 300)
+    for bad in ("scifact:validation:oracle", "nli:fever_rte_dev:heldout:oracle", "scifact:train:both",
+                "scifact:train:oracle:0", "scifact"):
+        with pytest.raises(InputError, match="DATASET:train"):
+            parse_source(bad)
+    # a 2-way set's not_entailment is read as the set's card says: FEVER dev REFUTES, FEVER NEI claims
+    raw = [r for p in sorted((DATA / "nli" / "train").glob("fever_rte_dev.part*.jsonl")) for r in jsonl(p)]
+    fever = as_claims(load_benchmark("nli:fever_rte_dev", "train"))
+    assert fever.split == "train" and len(fever.examples) == len(raw)
+    assert label_counts(fever.examples) == Counter(
+        "supported" if r["label"] == "entailment" else "contradicted" for r in raw)
+    assert fever.examples[0].evidence == [raw[0]["premise"]] and fever.examples[0].claim == raw[0]["hypothesis"]
+    assert set(label_counts(as_claims(load_benchmark("nli:fever_nli_docnli_2way", "train")).examples)) == {"not_enough_info"}
+    assert set(label_counts(as_claims(load_benchmark("nli:vitaminc_synthetic", "train")).examples)) == {
+        "supported", "contradicted"}
+    with pytest.raises(InputError, match="not_entailment"):  # RTE's not_entailment could be either
+        as_claims(load_benchmark("nli:rte_train", "train"))
+    with pytest.raises(InputError, match="heldout"):
+        load_benchmark("nli:fever_rte_dev", "validation")
+
+
+@needs_data
+def test_train_aggregator_fits_on_nli_train_sources_and_writes_its_card(tmp_path, monkeypatch):
+    from verify.aggregate.learned import FEATURES, LearnedAggregator
+    from verify.cli import app
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "agg.json"
+    sources = "nli:vitaminc_synthetic:train:oracle:30,nli:fever_nli_docnli_2way:train:oracle:20"
+    result = CliRunner().invoke(app, ["train-aggregator", "--sources", sources, "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    params = json.loads(out.read_text())
+    assert params["classes"] == ["contradicted", "not_enough_info", "supported"]
+    assert sum(params["trained_on"]["nli:vitaminc_synthetic:train:oracle:30"].values()) == 30
+    assert params["trained_on"]["nli:fever_nli_docnli_2way:train:oracle:20"] == {"not_enough_info": 20}
+    assert params["command"] == f"verify train-aggregator --sources {sources}"
+    assert f"--sources {sources}" in (tmp_path / "LEARNED.md").read_text()
+    agg = LearnedAggregator.load(out)  # loads and scores: probabilities over the three labels
+    probs = agg.probabilities({f: 0.5 for f in FEATURES})
+    assert abs(sum(probs.values()) - 1) < 1e-9
+
+
+@needs_data
 def test_limit_is_a_seeded_sample_not_the_first_rows():
     examples = load_benchmark("fever-symmetric", "test", dedup=False).examples
     first = sample(examples, 30, seed=1)

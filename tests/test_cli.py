@@ -62,7 +62,10 @@ def test_missing_files_and_bad_options(tmp_path, corpus, capsys, monkeypatch, re
         (["check", article, "--corpus", corpus, "--pairs", "0"], ("--pairs",)),
         (["check", article, "--corpus", corpus, "--pairs", "many"], ("--pairs",)),
         (["check", article, "--corpus", corpus, "--aggregator", "vote"], ("unknown aggregator",)),
-        (["train-aggregator", "--sources", "scifact:validation:oracle"], ("train",)),
+        # the message is printed as written (":train:" is no emoji code to the console)
+        (["train-aggregator", "--sources", "scifact:validation:oracle"], ("DATASET:train:oracle",)),
+        (["train-aggregator", "--sources", "scifact:train:oracle:0"], ("DATASET:train:oracle",)),
+        (["train-aggregator", "--sources", " , "], ("no source",)),
     ]
     for argv, words in cases:
         code, _, err = run(argv, capsys, monkeypatch)

@@ -20,7 +20,7 @@ class Bars:
     def __init__(self, console: Optional[Console] = None, enabled: bool = True, transient: bool = True):
         self.enabled, self.transient = enabled, transient
         self._bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                              console=console or Console(stderr=True), transient=transient, disable=not enabled)
+                              console=console or Console(stderr=True, emoji=False), transient=transient, disable=not enabled)
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> "Bars":

@@ -28,8 +28,8 @@ from .serve.command import serve_command
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check the facts in a text against a reference corpus, offline.")
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 REPORT_SUFFIXES = (".json", ".jsonl", ".md", ".html", ".xml", ".sarif")
 STDOUT = "-"  # `check -o -`: the JSON report on stdout
@@ -335,17 +335,18 @@ def calibrate(labelled: str = typer.Argument(..., help="JSONL of {evidence|premi
 def train_aggregator_command(
         data_dir: Optional[Path] = typer.Option(None, help="Data root (default $VERIFY_DATA_DIR or ../shared/data beside a source checkout)."),
         out_file: Optional[Path] = typer.Option(None, "--out", help="Where to write the model JSON (default: verify/aggregate/learned.json, with LEARNED.md beside it)."),
-        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated dataset:split:mode train sources (train splits only)."),
+        sources: str = typer.Option("scifact:train:oracle,scifact:train:retrieval", help="Comma-separated DATASET:train:oracle|retrieval[:N] sources (train splits only; DATASET may be nli:<set> of nli/train/; N = a seeded sample of N claims)."),
         settings: Settings = None, quiet: bool = False):
     """Fit the `learned` aggregator on claim-level train splits (SciFact train: gold evidence and retrieval)."""
-    from .bench.train_aggregator import MODEL_FILE, train_aggregator
+    from .bench.train_aggregator import MODEL_FILE, parse_source, train_aggregator
     from .nli.verifier import resolve_engine
 
     out_path = out_file or MODEL_FILE
     chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
-    if not chosen or any(len(x.split(":")) != 3 or x.split(":")[1] != "train" for x in chosen):
-        raise InputError(f"--sources: the aggregator trains on train splits only (DATASET, train, oracle or retrieval, "
-                         f"joined by colons), got {sources!r}")
+    if not chosen:
+        raise InputError("--sources: no source given")
+    for source in chosen:
+        parse_source(source)
     with Bars(err, enabled=not quiet) as bars:
         params = train_aggregator(chosen, settings.replace(engine=resolve_engine(settings.engine)), out=out_path,
                                   data_dir=str(data_dir) if data_dir else None, progress=bars)

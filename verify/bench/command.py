@@ -15,8 +15,8 @@ from ..paths import bench_results_dir
 from ..options import settings_options, warn_deprecated
 from ..settings import Settings
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 DATASET_HELP = ("scifact | covid-fact | fever-symmetric | sufficient-facts | nli (held-out NLI suite) | nli:<set> | "
                 "counterfactual (the hand-written swap/paraphrase table, per kind) | "
@@ -156,6 +156,8 @@ def _run(run, bars, targets, split, out, dedup, sets, compare, table, fmt, claim
         console.print(f"wrote {paths['json']} and {paths['md']}")
         return
 
+    if name.startswith("nli:") and split not in (None, "heldout"):
+        raise InputError("verify bench reports NLI sets held out only (nli/heldout/); nli/train/ is training data")
     dataset = _load(name, split, run.data_dir, dedup, fmt, claim_col, evidence_col, label_col, verdict_map, id_col, doc_col)
     from .results import markdown_summary, write_results
     from .runner import run_benchmark

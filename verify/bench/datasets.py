@@ -380,10 +380,13 @@ DROP_OVERLAP = {"scifact": True, "covid-fact": True, "fever-symmetric": True, "s
 
 def load_benchmark(name: str, split: Optional[str] = None, data_dir: str | Path | None = None,
                    dedup: Optional[bool] = None) -> BenchDataset:
-    """A named claim benchmark, or `nli:<set>` for a held-out NLI pair set."""
+    """A named claim benchmark, or `nli:<set>` for an NLI pair set: held out, or from nli/train/ with
+    split `train` (only `verify train-aggregator` reads those)."""
     root = existing_data_root(data_dir)
     if name.startswith("nli:"):
-        return load_nli_set(root, name.split(":", 1)[1])
+        if split not in (None, "heldout", "train"):
+            raise InputError(f"NLI set split {split!r}: use heldout (the default) or train")
+        return load_nli_set(root, name.split(":", 1)[1], folder=split or "heldout")
     if name not in LOADERS:
         raise InputError(f"unknown dataset {name!r}: use one of {', '.join(CLAIM_DATASETS)}, nli:<set>, "
                          "or a JSONL/CSV file with --format and column options")

@@ -45,7 +45,7 @@ def failure_lines(case: CaseResult) -> list[str]:
 
 
 def make_console(stderr: bool = False, quiet: bool = False) -> Console:
-    console = Console(stderr=stderr, quiet=quiet)
+    console = Console(stderr=stderr, quiet=quiet, emoji=False)
     if not console.is_terminal:
         console.width = LOG_WIDTH
     return console

@@ -12,8 +12,8 @@ from ..options import settings_options, warn_deprecated
 from ..settings import Settings
 from .runner import BACKENDS
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 INPUT_HELP = ("JSONL or Parquet file (or a saved `datasets` folder) of articles (field `text`) or claims (field "
               "`claim`); optional `id` and `date` (YYYY-MM-DD) fields.")

@@ -61,6 +61,6 @@ def verdict_table(report: Report) -> Table:
 
 def render_terminal(report: Report, console: Optional[Console] = None) -> None:
     """Print the verdict table and a one-line summary."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     console.print(verdict_table(report))
     console.print(Text(summary_line(verdict_counts(report.claims, report.verdicts)), style="bold"))

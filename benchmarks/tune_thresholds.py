@@ -38,7 +38,8 @@ def main() -> None:
     # all train claims: dedup would drop those in nli/train/ (the model saw them), which is fine for tuning
     data = load_benchmark("scifact", split="train", data_dir=args.data_dir, dedup=False)
     examples = sample(data.examples, args.limit, seed=13) if args.limit else data.examples
-    pipe = Pipeline(thresholds=Thresholds(support=0.0, contradict=0.0))
+    # every budgeted window is scored: the early exit asks the thresholds being searched for here
+    pipe = Pipeline(thresholds=Thresholds(support=0.0, contradict=0.0), settle="off")
     probs = []
     for i in range(0, len(examples), 32):
         batch = examples[i : i + 32]

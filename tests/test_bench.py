@@ -466,7 +466,7 @@ def test_another_split_of_the_same_corpus_lends_its_embeddings(tmp_path):
 
 def test_pair_budget_and_aggregator_name_the_results_files():
     from verify.bench.results import result_stem
-    from verify.settings import PAIRS, Settings
+    from verify.settings import PAIRS, SETTLE, Settings
 
     def stem(**settings):
         return result_stem({"dataset": "scifact", "split": "validation", "mode": "retrieval",
@@ -475,7 +475,9 @@ def test_pair_budget_and_aggregator_name_the_results_files():
     assert stem(pairs=PAIRS, aggregator="rules") == "scifact-validation-retrieval-minilm-nli"
     assert stem(pairs=8, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-p8-learned"
     assert stem(pairs=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-pall"
-    assert stem(pairs=PAIRS, settle=0.6, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-settle0.6-learned"
+    assert stem(pairs=PAIRS, settle=SETTLE, aggregator="learned") == "scifact-validation-retrieval-minilm-nli-learned"
+    assert stem(pairs=PAIRS, settle=None, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-settleoff"
+    assert stem(pairs=8, settle=0.8, aggregator="rules") == "scifact-validation-retrieval-minilm-nli-p8-settle0.8"
     assert stem() == "scifact-validation-retrieval-minilm-nli"  # baselines and older files carry neither
     assert Settings().pairs == PAIRS and Settings.make(pairs="all").pairs is None and Settings.make(pairs="6").pairs == 6
     for bad in ("0", "-3", "six"):

@@ -146,8 +146,9 @@ def test_early_exit_scores_the_rest_of_the_budget_only_for_unsettled_claims(repo
     passages = [p["text"] for p in data["passages"]]
     claims = [ClaimRef(f"c{i}", c["text"]) for i, c in enumerate(data["claims"])]
     evidence = given_evidence([passages] * len(claims))
-    full = Pipeline(cache=False, pairs=4)
-    early = Pipeline(cache=False, pairs=4, settle=0.6)
+    full = Pipeline(cache=False, pairs=4, settle="off")
+    early = Pipeline(cache=False, pairs=4)  # the early exit is on by default (settle 0.6)
+    assert early.settle == 0.6 and full.settle is None
     all_scores, _ = full.score(claims, evidence, dt.date(2025, 10, 24))
     some_scores, findings = early.score(claims, evidence, dt.date(2025, 10, 24))
     windows = {cid: [(w.passage_id, w.window_span) for w in ws] for cid, ws in all_scores.items()}
@@ -167,3 +168,4 @@ def test_early_exit_scores_the_rest_of_the_budget_only_for_unsettled_claims(repo
     for bad in ("0", "1.5", "soon"):
         with pytest.raises(InputError):
             Settings.make(settle=bad)
+    assert Settings.make(settle="OFF").settle is None and Settings.make(settle="0.7").settle == 0.7

@@ -68,9 +68,9 @@ FLAGS: dict[str, Flag] = {f.field.replace("thresholds.", "") + ("_threshold" if 
     Flag("checks", ("--checks/--no-checks",), Optional[bool], "Numeric and date consistency checks."),
     Flag("pairs", ("--pairs",), Optional[str],
          "Evidence windows scored per claim (NLI pairs): the best by word overlap with the claim, shorter windows first at equal overlap (verify.nli.windows.LENGTH_COST); 'all' scores every window."),
-    Flag("settle", ("--settle",), Optional[float],
+    Flag("settle", ("--settle",), Optional[str],
          "Early exit: score the first half of --pairs, and the rest only for claims not yet called supported or "
-         "contradicted with at least this probability (e.g. 0.6; default: off, every budgeted window is scored)."),
+         "contradicted with at least this probability (default 0.6; 'off' scores every budgeted window)."),
     Flag("windows_kept", ("--windows",), Optional[str],
          "Faster: score each passage whole plus only the N sentence windows closest to the claim (default: every window)."),
     Flag("aggregator", ("--aggregator",), Optional[str],

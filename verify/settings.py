@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError, ModelError
 from .registry import AGGREGATORS, RETRIEVERS, VERIFIERS
 
+SETTLE = 0.6  # early exit by default: the probability that settles a claim after half the pair budget (benchmarks/window_rank.py, SciFact train)
 PAIRS = 4  # NLI pairs (evidence windows) per claim by default; curves: benchmarks/window_rank.py (ranking and budget, SciFact train), benchmarks/perf.py --sections pairs
 ENGINES = ("auto", *VERIFIERS.builtin_names())  # auto = bf16 where the hardware runs it natively, else torch
 
@@ -86,9 +87,9 @@ class Settings(BaseModel):
     checks: bool = True  # numeric and date consistency checks
     pairs: Optional[int] = Field(PAIRS, ge=1)  # evidence windows scored per claim (None = every window)
     windows_kept: Optional[int] = Field(None, ge=1)  # sub-windows per passage besides the whole one (None = all)
-    # early exit (off by default): score the first half of the pair budget, and the rest only for
-    # claims the aggregator has not called supported or contradicted with at least this probability
-    settle: Optional[float] = Field(None, gt=0, le=1)
+    # early exit: score the first half of the pair budget, and the rest only for claims the
+    # aggregator has not called supported or contradicted with at least this probability (None = off)
+    settle: Optional[float] = Field(SETTLE, gt=0, le=1)
     aggregator: str = "rules"
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # -- extraction -------------------------------------------------------------------------
@@ -108,6 +109,20 @@ class Settings(BaseModel):
             if text.isdigit():
                 return int(text)
             raise ValueError(f"must be a positive number or 'all', got {v!r}")
+        return v
+
+    @field_validator("settle", mode="before")
+    @classmethod
+    def _off(cls, v: Any) -> Any:
+        """'off' (any case) = no early exit (None); a probability may come as text from a command line."""
+        if isinstance(v, str):
+            text = v.strip().lower()
+            if text == "off":
+                return None
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"must be a probability in (0, 1] or 'off', got {v!r}") from None
         return v
 
     @field_validator("aggregator", "retriever", "engine")

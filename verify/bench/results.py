@@ -13,9 +13,11 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "ece")
 
 
 def result_stem(record: dict) -> str:
-    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-settleP][-learned]: one file set per
-    table row (-pN only when N is not the default pair budget; -settleP with the early exit)."""
-    from ..settings import PAIRS as DEFAULT_PAIRS
+    """<dataset>-<split>-<mode>-<model>[-nochecks][-wN][-pN|-pall][-settleP|-settleoff][-learned]: one file
+    set per table row (-pN only when N is not the default pair budget, -settleP / -settleoff only when the
+    early exit is not the default; a record from before the early exit was on by default names no
+    settle and had it off)."""
+    from ..settings import PAIRS as DEFAULT_PAIRS, SETTLE as DEFAULT_SETTLE
 
     settings = record["settings"]
     stem = f"{record['dataset']}-{record['split']}-{record['mode']}-{record['model']['label']}"
@@ -25,8 +27,8 @@ def result_stem(record: dict) -> str:
         stem += f"-w{settings['windows_kept']}"
     if "pairs" in settings and settings["pairs"] != DEFAULT_PAIRS:
         stem += "-pall" if settings["pairs"] is None else f"-p{settings['pairs']}"
-    if settings.get("settle") is not None:
-        stem += f"-settle{settings['settle']:g}"
+    if "settle" in settings and settings["settle"] != DEFAULT_SETTLE:
+        stem += "-settleoff" if settings["settle"] is None else f"-settle{settings['settle']:g}"
     if settings.get("aggregator", "rules") != "rules":
         stem += f"-{settings['aggregator']}"
     return stem

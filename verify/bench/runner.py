@@ -356,8 +356,8 @@ def run_benchmark(dataset: BenchDataset, settings: BenchRun, out_dir: Path) -> d
                      "top_k": settings.top_k, "batch_size": settings.batch_size,
                      "windows_kept": settings.windows_kept,
                      **({} if settings.model in BASELINES or dataset.kind == "nli" and settings.mode == "oracle"
-                        else {"pairs": settings.pairs, "aggregator": settings.aggregator,
-                              **({"settle": settings.settle} if settings.settle is not None else {})}), **extra},
+                        else {"pairs": settings.pairs, "settle": settings.settle, "aggregator": settings.aggregator}),
+                     **extra},
         "data": {"files": [p.name for p in dataset.files], "sha256": dataset.checksum(),
                  "examples_in_split": len(dataset.examples), "dedup": dataset.dedup, "notes": dataset.notes},
         "n": len(predictions), "limit": settings.limit, "seed": settings.seed,

@@ -156,7 +156,7 @@ def test_json_report_round_trips_and_validates_against_schema(report, tmp_path):
     jsonschema.validate(data, schema)
     assert Report.model_validate_json(text) == report
     # The contract others build on (SCHEMA.md).
-    assert data["schema_version"] == "2.0" and data["document"]["id"] == "seed-article"
+    assert data["schema_version"] == "2.1" and data["document"]["id"] == "seed-article"
     first = data["claims"][0]
     assert {"id", "text", "source_span", "type", "checkworthy"} <= first.keys()
     assert data["document"]["text"][first["source_span"][0]:first["source_span"][1]].startswith("This visit")

@@ -23,9 +23,7 @@ def verdicts(tmp_path_factory, repo):
 
 @pytest.mark.parametrize("slot", [
     "in Busan",  # evidence: "in Gyeongju" (the matching "November" must not lift it to supported)
-    pytest.param("Moon Jae-in", marks=pytest.mark.xfail(strict=True, reason=(
-        "known failure: the evidence names the predecessor through 'His predecessor, Yoon Suk Yeol'; minilm-nli "
-        "(7512a0ad) scores it neutral and no check compares who holds a role"))),
+    "Moon Jae-in",  # evidence: "His predecessor, Yoon Suk Yeol" (minilm-nli scores it neutral; the role check decides)
     "early 2024",  # evidence: "sworn in ... on 4 June 2025" (the office-taking event family)
 ])
 def test_a_one_slot_substitution_is_contradicted(verdicts, slot):

@@ -256,3 +256,16 @@ def test_the_re_rank_prefers_the_sentence_that_holds_the_claim_over_the_paragrap
     assert ranked[1][2] == 1.0 and ranked[1][1][0] == 0
     # the order changes, not the values: each window's overlap is still the share of the claim it holds
     assert sorted(r[2] for r in ranked) == sorted(r[2] for r in by_overlap)
+
+
+def test_a_user_lexicon_adds_a_unique_role_to_the_role_checks(tmp_path):
+    from verify.checks import check_pair, summarize
+
+    claim, evidence = "Ana Ruiz is Real Sociedad's head coach.", "Real Sociedad's head coach, Imanol Alguacil, praised the squad."
+    assert check_pair(claim, evidence) == []  # "head coach" is no built-in role
+    own = tmp_path / "football.yaml"
+    own.write_text("unique_roles: [head coach]\n", encoding="utf-8")
+    L.use(L.load([own]))
+    findings = check_pair(claim, evidence)
+    assert summarize(findings) == "inconsistent" and findings[0].kind == "role" and findings[0].anchor == "head coach"
+    assert summarize(check_pair("Imanol Alguacil is Real Sociedad's head coach.", evidence)) == "consistent"

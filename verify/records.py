@@ -13,7 +13,7 @@ from typing import Literal, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 Label = Literal["supported", "contradicted", "not_enough_info"]
 LABELS: tuple[Label, ...] = ("supported", "contradicted", "not_enough_info")
@@ -69,9 +69,9 @@ class Evidence(Record):
 
 
 class CheckFinding(Record):
-    """A rule-based numeric/date comparison between a claim and one evidence passage."""
+    """A rule-based comparison (a number, date, duration, ordinal or role holder) between a claim and one evidence passage."""
 
-    kind: Literal["numeric", "date", "duration", "ordinal"]
+    kind: Literal["numeric", "date", "duration", "ordinal", "role"]
     relation: Literal["consistent", "inconsistent", "unrelated"]
     explanation: str  # e.g. "claim: >10 agreements; evidence: 14 memorandums → consistent"
     claim_span: Optional[Span] = None  # span inside the claim text

@@ -1,4 +1,4 @@
-"""Rule-based numeric, date, duration and ordinal checks: the comparisons NLI models get wrong.
+"""Rule-based numeric, date, duration, ordinal and role checks: the comparisons NLI models get wrong.
 
     check_pair(claim, evidence, doc_date=None, evidence_date=None) -> list[CheckFinding]
     summarize(findings) -> "consistent" | "inconsistent" | "none"
@@ -55,6 +55,11 @@ Comparison (one finding per claim item)
   consistent; vs 2023 → inconsistent). Without an event word, only agreement can be shown.
 - Durations: the gap between two dated events of the same family in the evidence (or a duration
   it states for them) must fall in the claimed span; with several gaps only agreement counts.
+- Roles (`roles.py`): a role of the lexicon's `unique_roles` (predecessor, successor, capital) the
+  claim gives someone ("Moon Jae-in is President Lee's predecessor") against the evidence's holder
+  of the same role for the same possessor ("His predecessor, Yoon Suk Yeol", the pronoun standing
+  for the one person the sentence before names): the same holder → consistent, another holder while
+  the claim's is named nowhere in the passage → inconsistent, anything else unrelated.
 - Subject gate: when both sides name people or places (aliases: Seoul ~ Korea, Beijing ~ China)
   and share none, the pair is unrelated. Every doubt resolves to "unrelated": a false
   "inconsistent" flips a verdict to contradicted.

@@ -18,6 +18,7 @@ from verify.checks.dates import DateMention, Duration, extract_dates, extract_du
 from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, event_families, names_in
 from verify.checks.numbers import DIGITS
 from verify.checks.quantities import Quantity, extract_quantities
+from verify.checks.roles import check_roles
 from verify.records import CheckFinding
 from verify.text.lexicon import Lexicon, current
 from verify.text.sentences import sentence_at, sentence_spans
@@ -475,11 +476,12 @@ def check_pair(
     doc_date: dt.date | None = None,
     evidence_date: dt.date | None = None,
 ) -> list[CheckFinding]:
-    """Findings for every quantity, ordinal, date and duration the claim states, compared with the
-    evidence passage. `doc_date` anchors the claim's relative dates, `evidence_date` the passage's."""
+    """Findings for every quantity, ordinal, date, duration and role holder the claim states, compared
+    with the evidence passage. `doc_date` anchors the claim's relative dates, `evidence_date` the passage's."""
+    roles = check_roles(claim, evidence)
     c = analyse(claim, doc_date)
     if not (c.quantities or c.dates or c.durations):
-        return []
+        return roles
     e = analyse(evidence, evidence_date)
     timed = check_dates(c, e) + check_durations(c, e)
     if _FUTURE.search(claim):
@@ -491,7 +493,7 @@ def check_pair(
         timed = [f.model_copy(update={"relation": "unrelated", "explanation": f.explanation.replace(
             "→ inconsistent", "→ unrelated (the claim is about the future)")})
                  if f.relation == "inconsistent" and past(f) else f for f in timed]
-    findings = check_quantities(c, e) + check_ordinals(c, e) + timed
+    findings = check_quantities(c, e) + check_ordinals(c, e) + timed + roles
     return sorted(findings, key=lambda f: f.claim_span or (0, 0))
 
 

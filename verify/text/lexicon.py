@@ -6,7 +6,8 @@ the user's own files (`--lexicon FILE`, or `lexicons = [...]` in the settings).
 - `names.yaml`: name aliases ("seoul" -> "korea") and nationalities ("South Korean" -> "South Korea").
 - `domain.yaml`: event nouns, "the two <noun>" nouns, counted-noun families, unit aliases, and
   the event vocabulary of the date checks (`event_words` extends the grammar-bearing patterns of
-  `checks/lexicon.EVENT_PATTERNS`; `repeatable_events`).
+  `checks/lexicon.EVENT_PATTERNS`; `repeatable_events`), and the roles with one holder per
+  possessor that the role checks compare (`unique_roles`).
 
 A user file holds any of the extendable keys (`EXTENDABLE`): a mapping adds or overrides entries,
 a list is extended, a noun family gains members. A bad file is one InputError naming file:line.
@@ -39,6 +40,7 @@ EXTENDABLE: dict[str, str] = {
     "unit_aliases": "mapping",  # written form -> canonical unit
     "event_words": "families",  # event family -> words/phrases naming it (extends the checks' built-in patterns)
     "repeatable_events": "list",  # event families that recur (a date mismatch needs the same occasion)
+    "unique_roles": "list",  # roles with one holder per possessor ("predecessor"): the role checks (checks/roles.py)
 }
 BUILTIN_ONLY = ("units_words", "tens_words", "scale_words", "ordinal_words", "months", "month_abbreviations", "weekdays")
 
@@ -53,6 +55,7 @@ class Lexicon:
     unit_aliases: Mapping[str, str]
     event_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     repeatable_events: tuple[str, ...] = ()
+    unique_roles: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # the user files merged in, in order
     noun_to_family: Mapping[str, str] = field(init=False)
 
@@ -109,7 +112,7 @@ def _builtin() -> Lexicon:
         pair_nouns={k: tuple(v) for k, v in data["pair_nouns"].items()},
         noun_families={k: tuple(v) for k, v in data["noun_families"].items()}, unit_aliases=data["unit_aliases"],
         event_words={k: tuple(v) for k, v in (data.get("event_words") or {}).items()},
-        repeatable_events=tuple(data["repeatable_events"]),
+        repeatable_events=tuple(data["repeatable_events"]), unique_roles=tuple(data.get("unique_roles") or ()),
     )
 
 

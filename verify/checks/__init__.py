@@ -60,7 +60,10 @@ Comparison (one finding per claim item)
   of the same role for the same possessor ("His predecessor, Yoon Suk Yeol", the pronoun standing
   for the one person the sentence before names): the same holder → consistent, another holder while
   the claim's is named nowhere in the passage → inconsistent, anything else unrelated.
-- Subject gate: when both sides name people or places (aliases: Seoul ~ Korea, Beijing ~ China)
+- Subject gate: an evidence sentence that opens with a name the claim never mentions (two or more
+  capitalised words, places aside: "Halden Networks, a rival of Corvale Systems, said its revenue
+  fell 3 percent") is about that subject, so its numbers and dates are unrelated to the claim's.
+  And when both sides name people or places (aliases: Seoul ~ Korea, Beijing ~ China)
   and share none, the pair is unrelated. Every doubt resolves to "unrelated": a false
   "inconsistent" flips a verdict to contradicted.
 """

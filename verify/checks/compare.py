@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
-from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, event_families, names_in
+from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, event_families, names_in, place_words
 from verify.checks.numbers import DIGITS
 from verify.checks.quantities import Quantity, extract_quantities
 from verify.checks.roles import check_roles
@@ -188,12 +188,32 @@ def _analyse(text: str, anchor: dt.date | None, lexicon: Lexicon) -> Analysis:
     )
 
 
+_OPENING_NAME_RE = re.compile(r"(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)(?:\s+(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*))+")
+
+
+def sentence_subject(evidence: Analysis, evidence_pos: int) -> frozenset[str]:
+    """The names of the name that opens the evidence sentence when it surely is one (two or more
+    capitalised words: "Halden Networks, a rival of Corvale Systems, said its revenue fell ..."),
+    places and titles left out; empty when the sentence opens otherwise ("Revenue rose ...")."""
+    lo, hi = evidence.sentence(evidence_pos)
+    m = _OPENING_NAME_RE.match(evidence.text, lo + len(evidence.text[lo:hi]) - len(evidence.text[lo:hi].lstrip(" \"“(")))
+    if not m:
+        return frozenset()
+    # a sentence opening with a place ("The United States keeps ...") is not about another subject
+    return frozenset(names_in(m.group(0))[1] - place_words(current()))
+
+
 def same_subject(claim: Analysis, evidence: Analysis, evidence_pos: int) -> bool:
     """False when the claim names someone or something, the evidence sentence surely names
-    someone, and they share no name ("Lee" vs "Yoon Suk Yeol"); True otherwise."""
+    someone, and they share no name ("Lee" vs "Yoon Suk Yeol"), or when the sentence opens with a
+    name the claim never mentions: its numbers and dates are that one's ("Halden Networks, a rival
+    of Corvale Systems, said its revenue fell 3 percent" says nothing about Corvale's); True otherwise."""
     if not claim.names:
         return True
     sure, every = evidence.sentence_names(evidence_pos)
+    subject = sentence_subject(evidence, evidence_pos)
+    if subject and not subject & claim.names:
+        return False
     # a shared name must be a sure name on one side: "Exports ..." at two sentence starts is no name
     return bool(claim.sure_names & every) or bool(claim.names & sure) or not sure
 

@@ -151,6 +151,16 @@ NOT_NAMES = NOT_NAMES | frozenset(code for code in CURRENCY_PREFIXES if code.isa
 _CAPITALISED_RE = re.compile(r"\b(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)")
 
 
+@functools.lru_cache(maxsize=16)
+def place_words(lexicon: Lexicon) -> frozenset[str]:
+    """Lower-case words of the places the lexicon knows: its name aliases and their targets, the
+    nationality adjectives and their countries ("the United States" -> united, states)."""
+    words = {*lexicon.name_aliases, *lexicon.name_aliases.values()}
+    for adjective, country in lexicon.nationalities.items():
+        words |= {w.lower() for w in f"{adjective} {country}".replace(".", " ").split()}
+    return frozenset(words)
+
+
 def names_in(text: str, skip_possessive: bool = False) -> tuple[set[str], set[str]]:
     """(sure, all) names in `text`, lower-cased and aliased. A capitalised word is a sure name inside
     a sentence ("met Xi"); at a sentence start ("Police said", "Lee took office") it may be an

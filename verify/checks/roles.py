@@ -33,7 +33,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from verify.checks.lexicon import NOT_NAMES
+from verify.checks.lexicon import NOT_NAMES, place_words
 from verify.records import CheckFinding
 from verify.text.lexicon import current
 from verify.text.sentences import sentence_at, sentence_spans
@@ -112,17 +112,10 @@ def role_mentions(text: str) -> list[RoleMention]:
     return sorted(found.values(), key=lambda r: r.holder_span)
 
 
-def _places() -> frozenset[str]:
-    lexicon = current()
-    words = {*lexicon.name_aliases, *lexicon.name_aliases.values()}
-    words |= {w.lower() for country in lexicon.nationalities.values() for w in country.split()}
-    return frozenset(words)
-
-
 def _only_name(text: str) -> set[str]:
     """The one name `text` mentions besides places (`Lee Jae-myung ... President of South Korea`);
     empty when it names none or several people (`Xi hosted Lee`: whose predecessor is "his"?)."""
-    places = _places()
+    places = place_words(current())
     groups = {frozenset(n) for m in re.finditer(_NAME, text) if (n := _names(m.group(0)) - places)}
     return set(next(iter(groups))) if len(groups) == 1 else set()
 

@@ -164,7 +164,7 @@ def train_aggregator(sources: tuple[str, ...] = SOURCES, settings=None, out: Pat
     verifier = pipeline.verifier
     command = "verify train-aggregator" + ("" if sources == SOURCES else f" --sources {','.join(sources)}")
     params.update(model=verifier.name, model_hash=verifier.hash, engine=pipeline.engine, pairs=pipeline.pairs,
-                  top_k=pipeline.top_k,
+                  settle=pipeline.settle, top_k=pipeline.top_k,
                   trained_on=counts, cv=report, command=command,
                   created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     atomic_write(out, json.dumps(params, indent=1) + "\n")
@@ -181,7 +181,9 @@ def card(params: dict) -> str:
         "probabilities of every scored window, after the check findings and relevance weighting of "
         "`verify/aggregate/evidence.py`); inference is numpy only (`verify/aggregate/learned.py`).", "",
         f"- NLI model: `{params['model']}` (weights hash `{params['model_hash'][:16]}`), engine {params['engine']}, "
-        f"{params['pairs']} pairs per claim, top-{params['top_k']} passages in retrieval mode",
+        f"{params['pairs']} pairs per claim"
+        + (f" (early exit at {params['settle']:g})" if params.get("settle") is not None else "")
+        + f", top-{params['top_k']} passages in retrieval mode",
         "- trained on (claim-level TRAIN splits only; never validation, test or held-out data): "
         + "; ".join(f"{k} {v}" for k, v in params["trained_on"].items()),
         f"- balanced class weights; C = {params['C']} chosen by 5-fold cross-validation on the same rows, grouped by claim "

@@ -1,4 +1,4 @@
-"""Rule-based numeric, date, duration, ordinal and role checks: the comparisons NLI models get wrong.
+"""Rule-based numeric, date, duration, ordinal, place and role checks: the comparisons NLI models get wrong.
 
     check_pair(claim, evidence, doc_date=None, evidence_date=None) -> list[CheckFinding]
     summarize(findings) -> "consistent" | "inconsistent" | "none"
@@ -55,6 +55,11 @@ Comparison (one finding per claim item)
   consistent; vs 2023 → inconsistent). Without an event word, only agreement can be shown.
 - Durations: the gap between two dated events of the same family in the evidence (or a duration
   it states for them) must fall in the claimed span; with several gaps only agreement counts.
+- Places: where one dated occasion of an event happened ("in Busan last November" against "on 1
+  November 2025 ... in Gyeongju"): same event family, same subject, the evidence date inside the
+  claim's (at most a month when the event recurs); the gazetteer (`places.py`, GeoNames) decides
+  same place → consistent, two cities over 50 km apart, the claim's named nowhere in the passage →
+  inconsistent, a country/state/continent or an unknown place → unrelated.
 - Roles (`roles.py`): a role of the lexicon's `unique_roles` (predecessor, successor, capital) the
   claim gives someone ("Moon Jae-in is President Lee's predecessor") against the evidence's holder
   of the same role for the same possessor ("His predecessor, Yoon Suk Yeol", the pronoun standing

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
-from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NOUN_FAMILY_TO_EVENT, event_families, names_in, place_words
+from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NAME, NOUN_FAMILY_TO_EVENT, event_families, names_in, place_words
 from verify.checks.numbers import DIGITS
+from verify.checks.places import places_named, same_place
 from verify.checks.quantities import Quantity, extract_quantities
 from verify.checks.roles import check_roles
 from verify.records import CheckFinding
-from verify.text.lexicon import Lexicon, current
+from verify.text.lexicon import MONTHS, WEEKDAYS, Lexicon, current
 from verify.text.sentences import sentence_at, sentence_spans
 from verify.text.words import WORD_RE, content_lemmas
 
@@ -397,6 +398,61 @@ def check_ordinals(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
     return findings
 
 
+_IN_PLACE_RE = re.compile(r"\b(?:in|at)\s+(?:the\s+(?:city|town|port)\s+of\s+)?(?P<place>" + NAME + ")")
+PLACE_DATE_DAYS = 31  # a claim date coarser than a month may hold several occasions of a repeatable event
+_NOT_PLACES = frozenset(MONTHS) | frozenset(WEEKDAYS)
+
+
+def _place_mentions(a: Analysis) -> list[tuple[str, Span]]:
+    """"in|at <Name>": the places of a text ("in March", "in Monday's vote" are dates, not places)."""
+    return [(m.group("place"), m.span("place")) for m in _IN_PLACE_RE.finditer(a.text)
+            if m.group("place").split()[0].lower().rstrip(".") not in _NOT_PLACES]
+
+
+def _sentence_dates(a: Analysis, pos: int) -> list[DateMention]:
+    lo, hi = a.sentence(pos)
+    return [d for d in a.dates if d.resolved and lo <= d.span[0] < hi]
+
+
+def check_places(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
+    """"met on the sidelines of the APEC summit in Busan last November" against "held their first
+    summit on 1 November 2025 ... in Gyeongju": the place of one dated occasion of an event. A claim
+    place the gazetteer knows, with its event word and a date in its sentence, is a slot. An evidence
+    place counts when its sentence holds the same event and the same subject: the same place (the
+    gazetteer, `places.same_place`) on an overlapping date → consistent; surely different cities on a
+    date inside the claim's (at most a month for a repeatable event: a year holds many meetings, one
+    birth), the claim's place neither in that sentence nor a place of anything in the passage ("not
+    held in Seoul or Busan" may name it) → inconsistent; else (a country or state that may
+    hold the other, a venue the gazetteer lacks, another occasion) unrelated."""
+    findings: list[CheckFinding] = []
+    for name, span in _place_mentions(claim):
+        family = claim.nearest_event(span)
+        dates = _sentence_dates(claim, span[0])
+        if family is None or not dates or not places_named(name):
+            continue
+        c_intervals = [_date_interval(d) for d in dates]
+        # one occasion: a birth or a founding happens once, a meeting again and again (then within a month)
+        narrow = [_date_interval(d) for d in dates if family not in current().repeatable_events
+                  or d.start and d.end and (d.end - d.start).days < PLACE_DATE_DAYS]
+        candidates: list[Candidate] = []
+        mentions = _place_mentions(evidence)
+        named = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+        # the passage gives the claim's place an occasion of its own ("... and later in Busan"): no contradiction
+        elsewhere = any(same_place(name, other) for other, _ in mentions)
+        for other, e_span in mentions:
+            if evidence.nearest_event(e_span) != family or not same_subject(claim, evidence, e_span[0]):
+                continue
+            e_intervals = [_date_interval(e) for e in _sentence_dates(evidence, e_span[0])]
+            same = same_place(name, other)
+            if same and any(not c.disjoint(e) for c in c_intervals for e in e_intervals):
+                candidates.append(("consistent", other, e_span, family))
+            elif (same is False and not elsewhere and any(c.contains(e) for c in narrow for e in e_intervals)
+                  and not named.search(evidence.text, *evidence.sentence(e_span[0]))):
+                candidates.append(("inconsistent", other, e_span, family))
+        findings.append(_best(candidates, "place", span, f"{family} in {name}", "no place of that occasion"))
+    return findings
+
+
 def _date_interval(d: DateMention) -> Interval:
     assert d.start and d.end
     return Interval(float(d.start.toordinal()), float(d.end.toordinal()))
@@ -513,7 +569,7 @@ def check_pair(
         timed = [f.model_copy(update={"relation": "unrelated", "explanation": f.explanation.replace(
             "→ inconsistent", "→ unrelated (the claim is about the future)")})
                  if f.relation == "inconsistent" and past(f) else f for f in timed]
-    findings = check_quantities(c, e) + check_ordinals(c, e) + timed + roles
+    findings = check_quantities(c, e) + check_ordinals(c, e) + timed + check_places(c, e) + roles
     return sorted(findings, key=lambda f: f.claim_span or (0, 0))
 
 

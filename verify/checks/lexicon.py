@@ -148,6 +148,12 @@ NOT_NAMES = frozenset(
 ) | frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(UNITS_WORDS) | frozenset(TENS_WORDS) | frozenset(SCALE_WORDS) | frozenset(ORDINAL_WORDS)
 NOT_NAMES = NOT_NAMES | frozenset(code for code in CURRENCY_PREFIXES if code.isalpha()) | {"apec", "mou", "mous"}
 
+# A name as the role and place checks read one: capitalised words (hyphenated parts, initials), e.g. "Yoon Suk Yeol", "Lee Jae-myung", "President Lee"
+# and lower-case joiners between them ("Port of Spain", "Trinidad and Tobago"); at most six words,
+# so a long capitalised run costs linear time
+NAME_WORD = r"(?:[A-Z]\.|[A-Z]\w*(?:-[A-Za-z]+)*)"
+NAME_JOINER = r"(?:(?:of|and|de|del|da|di|du|van|von|der|bin|al|la|le)\s+)?"
+NAME = rf"{NAME_WORD}(?:\s+{NAME_JOINER}{NAME_WORD}){{0,5}}"
 _CAPITALISED_RE = re.compile(r"\b(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)")
 
 

@@ -33,7 +33,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from verify.checks.lexicon import NOT_NAMES, place_words
+from verify.checks.lexicon import NAME, NOT_NAMES, place_words
 from verify.records import CheckFinding
 from verify.text.lexicon import current
 from verify.text.sentences import sentence_at, sentence_spans
@@ -41,12 +41,6 @@ from verify.text.words import STOPWORDS
 
 Span = tuple[int, int]
 
-# a name: capitalised words (hyphenated parts, initials), e.g. "Yoon Suk Yeol", "Lee Jae-myung", "President Lee"
-# and lower-case joiners between them ("Port of Spain", "Trinidad and Tobago"); at most six words,
-# so a long capitalised run costs linear time
-_NAME_WORD = r"(?:[A-Z]\.|[A-Z]\w*(?:-[A-Za-z]+)*)"
-_JOINER = r"(?:(?:of|and|de|del|da|di|du|van|von|der|bin|al|la|le)\s+)?"
-_NAME = rf"{_NAME_WORD}(?:\s+{_JOINER}{_NAME_WORD}){{0,5}}"
 _PRONOUN = r"[Hh]is|[Hh]er|[Ii]ts|[Tt]heir"
 _BE = r"(?:is|was|became|has\s+been|had\s+been)"
 _MOD = r"(?:(?:former|immediate|direct|previous|current|new)\s+)?"
@@ -66,9 +60,9 @@ class RoleMention:
 @functools.lru_cache(maxsize=16)
 def _patterns(roles: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     role = r"(?P<role>(?i:" + "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True)) + r"))"
-    poss = rf"(?:(?P<poss>{_NAME})['’]s|(?P<pron>\b(?:{_PRONOUN})))"
-    holder = rf"(?P<holder>{_NAME})"
-    of_poss = rf"(?:of|to)\s+(?:the\s+)?(?P<poss>{_NAME})"
+    poss = rf"(?:(?P<poss>{NAME})['’]s|(?P<pron>\b(?:{_PRONOUN})))"
+    holder = rf"(?P<holder>{NAME})"
+    of_poss = rf"(?:of|to)\s+(?:the\s+)?(?P<poss>{NAME})"
     return tuple(re.compile(p) for p in (
         rf"{holder}\s+{_BE}\s+(?:the\s+)?{poss}\s+{_MOD}{role}\b{_AS}",
         rf"{holder}\s+{_BE}\s+(?:the\s+)?{_MOD}{role}\s+{of_poss}{_AS}",
@@ -116,7 +110,7 @@ def _only_name(text: str) -> set[str]:
     """The one name `text` mentions besides places (`Lee Jae-myung ... President of South Korea`);
     empty when it names none or several people (`Xi hosted Lee`: whose predecessor is "his"?)."""
     places = place_words(current())
-    groups = {frozenset(n) for m in re.finditer(_NAME, text) if (n := _names(m.group(0)) - places)}
+    groups = {frozenset(n) for m in re.finditer(NAME, text) if (n := _names(m.group(0)) - places)}
     return set(next(iter(groups))) if len(groups) == 1 else set()
 
 

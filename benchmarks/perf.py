@@ -244,8 +244,10 @@ def e2e_section() -> dict[str, Any]:
 
 
 def pairs_section(budgets: tuple[int | None, ...] = BUDGETS) -> dict[str, Any]:
+    from verify.settings import SETTLE
+
     out, claims, gold, index_dir = _scifact_retrieval()
-    out["engine"], out["budgets"] = "bf16", {}
+    out["engine"], out["default_settle"], out["budgets"] = "bf16", SETTLE, {}
     for pairs in budgets:
         out["budgets"][_budget(pairs)] = _in_child(_e2e, "bf16", pairs, claims, gold, index_dir)
     return out
@@ -308,8 +310,8 @@ def markdown(section: str, r: dict[str, Any]) -> str:
                  f"recorded in its manifest: {d['index']['build_seconds_recorded']} s (open/build in this run: "
                  f"{d['index']['open_or_build_seconds_this_run']} s). Score cache off. Macro-F1 of both aggregators on "
                  "the same score images. "
-                 + (f"The early exit (`--settle`) at its default {d['default_settle']} unless a row says off." if "default_settle" in d
-                    or section == "pairs" else ""), "",
+                 + (f"The early exit (`--settle`) at its default {d['default_settle']} unless a row says off."
+                    if d.get("default_settle") is not None else ""), "",
                  "| run | claims/s | pairs/claim | seconds | retrieve s | score s | macro-F1 rules | macro-F1 learned | peak RSS MB |",
                  "|---|---|---|---|---|---|---|---|---|"]
         rows = d["engines"] if section == "e2e" else {f"bf16, {k}": v for k, v in d["budgets"].items()}

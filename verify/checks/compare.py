@@ -398,15 +398,18 @@ def check_ordinals(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
     return findings
 
 
-_IN_PLACE_RE = re.compile(r"\b(?:in|at)\s+(?:the\s+(?:city|town|port)\s+of\s+)?(?P<place>" + NAME + ")")
+# "in Staten Island, New York City": the place and up to two qualifiers (a city, a region, a country)
+_IN_PLACE_RE = re.compile(r"\b(?:in|at)\s+(?:the\s+(?:city|town|port)\s+of\s+)?(?P<place>" + NAME + ")"
+                          r"(?P<within>(?:,\s*" + NAME + "){0,2})")
 PLACE_DATE_DAYS = 31  # a claim date coarser than a month may hold several occasions of a repeatable event
 _NOT_PLACES = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
-def _place_mentions(a: Analysis) -> list[tuple[str, Span]]:
-    """"in|at <Name>": the places of a text ("in March", "in Monday's vote" are dates, not places)."""
-    return [(m.group("place"), m.span("place")) for m in _IN_PLACE_RE.finditer(a.text)
-            if m.group("place").split()[0].lower().rstrip(".") not in _NOT_PLACES]
+def _place_mentions(a: Analysis) -> list[tuple[str, Span, tuple[str, ...]]]:
+    """"in|at <Name>[, <Name>[, <Name>]]": each place of a text with the places its qualifiers name
+    ("in March", "in Monday's vote" are dates, not places)."""
+    return [(m.group("place"), m.span("place"), tuple(q.strip() for q in m.group("within").split(",") if q.strip()))
+            for m in _IN_PLACE_RE.finditer(a.text) if m.group("place").split()[0].lower().rstrip(".") not in _NOT_PLACES]
 
 
 def _sentence_dates(a: Analysis, pos: int) -> list[DateMention]:
@@ -425,7 +428,7 @@ def check_places(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
     held in Seoul or Busan" may name it) → inconsistent; else (a country or state that may
     hold the other, a venue the gazetteer lacks, another occasion) unrelated."""
     findings: list[CheckFinding] = []
-    for name, span in _place_mentions(claim):
+    for name, span, _ in _place_mentions(claim):
         family = claim.nearest_event(span)
         dates = _sentence_dates(claim, span[0])
         if family is None or not dates or not places_named(name):
@@ -438,12 +441,13 @@ def check_places(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
         mentions = _place_mentions(evidence)
         named = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
         # the passage gives the claim's place an occasion of its own ("... and later in Busan"): no contradiction
-        elsewhere = any(same_place(name, other) for other, _ in mentions)
-        for other, e_span in mentions:
+        elsewhere = any(same_place(name, place) for first, _, within in mentions for place in (first, *within))
+        for other, e_span, within in mentions:
             if evidence.nearest_event(e_span) != family or not same_subject(claim, evidence, e_span[0]):
                 continue
             e_intervals = [_date_interval(e) for e in _sentence_dates(evidence, e_span[0])]
-            same = same_place(name, other)
+            # "Staten Island, New York City" is New York City too; "Gyeongju, South Korea" no other city
+            same = True if any(same_place(name, q) for q in within) else same_place(name, other)
             if same and any(not c.disjoint(e) for c in c_intervals for e in e_intervals):
                 candidates.append(("consistent", other, e_span, family))
             elif (same is False and not elsewhere and any(c.contains(e) for c in narrow for e in e_intervals)

@@ -85,7 +85,7 @@ def _names(text: str) -> set[str]:
 
 
 def role_mentions(text: str) -> list[RoleMention]:
-    """Every role mention in `text` (claims: no pronoun possessors; see `mentions_in_passage`)."""
+    """Every role mention in `text` (a pronoun possessor is resolved when compared: `_possessor`)."""
     roles = current().unique_roles
     if not roles:
         return []
@@ -93,8 +93,7 @@ def role_mentions(text: str) -> list[RoleMention]:
     for rx in _patterns(tuple(roles)):
         for m in rx.finditer(text):
             holder = m.group("holder")
-            # "President Lee" as a holder of its own possessive is a sentence run-on, not a holder
-            if not _names(holder):
+            if not _names(holder):  # "The man is Lee's predecessor": no name to compare
                 continue
             poss = m.group("poss")
             if poss is not None and not _names(poss):

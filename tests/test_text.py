@@ -269,3 +269,15 @@ def test_a_user_lexicon_adds_a_unique_role_to_the_role_checks(tmp_path):
     findings = check_pair(claim, evidence)
     assert summarize(findings) == "inconsistent" and findings[0].kind == "role" and findings[0].anchor == "head coach"
     assert summarize(check_pair("Imanol Alguacil is Real Sociedad's head coach.", evidence)) == "consistent"
+
+
+def test_a_user_lexicon_adds_a_one_way_verb_to_the_relation_checks(tmp_path):
+    from verify.checks import check_pair, summarize
+
+    assert not [f for f in check_pair("Norvia licensed Altamed.", "Altamed licensed Norvia.") if f.kind == "relation"]
+    own = tmp_path / "patents.yaml"
+    own.write_text("one_way_verbs: {license: [license, licenses, licensed, licensing]}\n", encoding="utf-8")
+    L.use(L.load([own]))
+    findings = check_pair("Norvia licensed Altamed.", "Altamed licensed Norvia.")
+    assert summarize(findings) == "inconsistent" and findings[0].kind == "relation" and findings[0].anchor == "license"
+    assert summarize(check_pair("Altamed licensed Norvia.", "Altamed licensed Norvia.")) == "consistent"

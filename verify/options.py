@@ -65,7 +65,7 @@ FLAGS: dict[str, Flag] = {f.field.replace("thresholds.", "") + ("_threshold" if 
     Flag("top_k", ("--top-k",), Optional[int], "Passages retrieved per claim (1-100)."),
     Flag("index_dir", ("--index",), Optional[str],
          "Index folder (default: a folder in verify's cache, $VERIFY_CACHE_DIR; the corpus folder is never written)."),
-    Flag("checks", ("--checks/--no-checks",), Optional[bool], "Numeric, date, place and role consistency checks."),
+    Flag("checks", ("--checks/--no-checks",), Optional[bool], "Numeric, date, place, role and relation consistency checks."),
     Flag("pairs", ("--pairs",), Optional[str],
          "Evidence windows scored per claim (NLI pairs): the best by word overlap with the claim, shorter windows first at equal overlap (verify.nli.windows.LENGTH_COST); 'all' scores every window."),
     Flag("settle", ("--settle",), Optional[str],

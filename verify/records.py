@@ -69,9 +69,9 @@ class Evidence(Record):
 
 
 class CheckFinding(Record):
-    """A rule-based comparison (a number, date, duration, ordinal, place or role holder) between a claim and one evidence passage."""
+    """A rule-based comparison (a number, date, duration, ordinal, place, role holder or who-did-what-to-whom relation) between a claim and one evidence passage."""
 
-    kind: Literal["numeric", "date", "duration", "ordinal", "place", "role"]
+    kind: Literal["numeric", "date", "duration", "ordinal", "place", "role", "relation"]
     relation: Literal["consistent", "inconsistent", "unrelated"]
     explanation: str  # e.g. "claim: >10 agreements; evidence: 14 memorandums → consistent"
     claim_span: Optional[Span] = None  # span inside the claim text

@@ -1,4 +1,4 @@
-"""Rule-based numeric, date, duration, ordinal, place and role checks: the comparisons NLI models get wrong.
+"""Rule-based numeric, date, duration, ordinal, place, role and relation checks: the comparisons NLI models get wrong.
 
     check_pair(claim, evidence, doc_date=None, evidence_date=None) -> list[CheckFinding]
     summarize(findings) -> "consistent" | "inconsistent" | "none"
@@ -65,6 +65,11 @@ Comparison (one finding per claim item)
   of the same role for the same possessor ("His predecessor, Yoon Suk Yeol", the pronoun standing
   for the one person the sentence before names): the same holder → consistent, another holder while
   the claim's is named nowhere in the passage → inconsistent, anything else unrelated.
+- Relations (`relations.py`): who did what to whom with a one-way verb of the lexicon's
+  `one_way_verbs` (defeat ~ beat, acquire ~ bought, succeed ~ replaced, host, sue, invade, appoint,
+  overtake) between two names, active or passive: the evidence stating the same agent and patient →
+  consistent, only the other way round ("Miami defeated Oklahoma City" against "Oklahoma City
+  defeated Miami") → inconsistent, else unrelated.
 - Subject gate: an evidence sentence that opens with a name the claim never mentions (two or more
   capitalised words, places aside: "Halden Networks, a rival of Corvale Systems, said its revenue
   fell 3 percent") is about that subject, so its numbers and dates are unrelated to the claim's.

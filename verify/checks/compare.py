@@ -19,6 +19,7 @@ from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NAME, NOUN_FAMILY_TO_EV
 from verify.checks.numbers import DIGITS
 from verify.checks.places import places_named, same_place
 from verify.checks.quantities import Quantity, extract_quantities
+from verify.checks.relations import check_relations
 from verify.checks.roles import check_roles
 from verify.records import CheckFinding
 from verify.text.lexicon import MONTHS, WEEKDAYS, Lexicon, current
@@ -556,9 +557,9 @@ def check_pair(
     doc_date: dt.date | None = None,
     evidence_date: dt.date | None = None,
 ) -> list[CheckFinding]:
-    """Findings for every quantity, ordinal, date, duration and role holder the claim states, compared
-    with the evidence passage. `doc_date` anchors the claim's relative dates, `evidence_date` the passage's."""
-    roles = check_roles(claim, evidence)
+    """Findings for every quantity, ordinal, date, duration, place, role holder and one-way relation the
+    claim states, compared with the evidence passage. `doc_date` anchors the claim's relative dates, `evidence_date` the passage's."""
+    roles = check_roles(claim, evidence) + check_relations(claim, evidence)
     c = analyse(claim, doc_date)
     if not (c.quantities or c.dates or c.durations):
         return roles

@@ -76,7 +76,7 @@ def _patterns(roles: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 _WORD_RE = re.compile(r"[A-Za-z]\w*(?:-[A-Za-z]+)*")
 
 
-def _names(text: str) -> set[str]:
+def name_words(text: str) -> set[str]:
     """The name words of a name or passage, lower-cased and aliased, hyphenated words whole ("Moon
     Jae-in" -> {moon, jae-in}: Korean given names share syllables), titles and function words left out."""
     aliases = current().name_aliases
@@ -93,10 +93,10 @@ def role_mentions(text: str) -> list[RoleMention]:
     for rx in _patterns(tuple(roles)):
         for m in rx.finditer(text):
             holder = m.group("holder")
-            if not _names(holder):  # "The man is Lee's predecessor": no name to compare
+            if not name_words(holder):  # "The man is Lee's predecessor": no name to compare
                 continue
             poss = m.group("poss")
-            if poss is not None and not _names(poss):
+            if poss is not None and not name_words(poss):
                 continue  # "The capital of the region": no name to compare
             span = m.span("holder")
             found.setdefault(span, RoleMention(
@@ -109,7 +109,7 @@ def _only_name(text: str) -> set[str]:
     """The one name `text` mentions besides places (`Lee Jae-myung ... President of South Korea`);
     empty when it names none or several people (`Xi hosted Lee`: whose predecessor is "his"?)."""
     places = place_words(current())
-    groups = {frozenset(n) for m in re.finditer(NAME, text) if (n := _names(m.group(0)) - places)}
+    groups = {frozenset(n) for m in re.finditer(NAME, text) if (n := name_words(m.group(0)) - places)}
     return set(next(iter(groups))) if len(groups) == 1 else set()
 
 
@@ -126,7 +126,7 @@ def _antecedent(text: str, pos: int) -> set[str]:
 
 def _possessor(mention: RoleMention, text: str) -> set[str]:
     if mention.possessor is not None:
-        return _names(mention.possessor)
+        return name_words(mention.possessor)
     return _antecedent(text, mention.pronoun_at or 0)
 
 
@@ -137,10 +137,10 @@ def check_roles(claim_text: str, evidence_text: str) -> list[CheckFinding]:
     if not claims or re.search(r"\b(?:not|never|no longer)\b", claim_text, re.I):
         return []
     evidence = role_mentions(evidence_text)
-    evidence_names = _names(evidence_text)
+    evidence_names = name_words(evidence_text)
     for c in claims:
         owner = _possessor(c, claim_text)
-        holder = _names(c.holder)
+        holder = name_words(c.holder)
         if not owner or not holder:
             continue
         relation, e_span, seen = "unrelated", None, ""
@@ -149,7 +149,7 @@ def check_roles(claim_text: str, evidence_text: str) -> list[CheckFinding]:
                 continue
             if c.office and e.office and c.office != e.office:
                 continue
-            theirs = _names(e.holder)
+            theirs = name_words(e.holder)
             if holder <= theirs or theirs <= holder:  # "Yoon" ~ "Yoon Suk Yeol"
                 relation, e_span, seen = "consistent", e.holder_span, e.holder
                 break

@@ -6,8 +6,9 @@ the user's own files (`--lexicon FILE`, or `lexicons = [...]` in the settings).
 - `names.yaml`: name aliases ("seoul" -> "korea") and nationalities ("South Korean" -> "South Korea").
 - `domain.yaml`: event nouns, "the two <noun>" nouns, counted-noun families, unit aliases, and
   the event vocabulary of the date checks (`event_words` extends the grammar-bearing patterns of
-  `checks/lexicon.EVENT_PATTERNS`; `repeatable_events`), and the roles with one holder per
-  possessor that the role checks compare (`unique_roles`).
+  `checks/lexicon.EVENT_PATTERNS`; `repeatable_events`), the roles with one holder per
+  possessor that the role checks compare (`unique_roles`), and the one-way verbs of the relation
+  checks (`one_way_verbs`).
 
 A user file holds any of the extendable keys (`EXTENDABLE`): a mapping adds or overrides entries,
 a list is extended, a noun family gains members. A bad file is one InputError naming file:line.
@@ -41,6 +42,7 @@ EXTENDABLE: dict[str, str] = {
     "event_words": "families",  # event family -> words/phrases naming it (extends the checks' built-in patterns)
     "repeatable_events": "list",  # event families that recur (a date mismatch needs the same occasion)
     "unique_roles": "list",  # roles with one holder per possessor ("predecessor"): the role checks (checks/roles.py)
+    "one_way_verbs": "families",  # verb -> irregular forms ([] = regular): who did what to whom (checks/relations.py)
 }
 BUILTIN_ONLY = ("units_words", "tens_words", "scale_words", "ordinal_words", "months", "month_abbreviations", "weekdays")
 
@@ -56,6 +58,7 @@ class Lexicon:
     event_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     repeatable_events: tuple[str, ...] = ()
     unique_roles: tuple[str, ...] = ()
+    one_way_verbs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # the user files merged in, in order
     noun_to_family: Mapping[str, str] = field(init=False)
 
@@ -113,6 +116,7 @@ def _builtin() -> Lexicon:
         noun_families={k: tuple(v) for k, v in data["noun_families"].items()}, unit_aliases=data["unit_aliases"],
         event_words={k: tuple(v) for k, v in (data.get("event_words") or {}).items()},
         repeatable_events=tuple(data["repeatable_events"]), unique_roles=tuple(data.get("unique_roles") or ()),
+        one_way_verbs={k: tuple(v) for k, v in (data.get("one_way_verbs") or {}).items()},
     )
 
 

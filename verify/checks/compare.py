@@ -574,6 +574,11 @@ def check_pair(
         timed = [f.model_copy(update={"relation": "unrelated", "explanation": f.explanation.replace(
             "→ inconsistent", "→ unrelated (the claim is about the future)")})
                  if f.relation == "inconsistent" and past(f) else f for f in timed]
+    # a relation the other way round on another date is another game or visit, not a contradiction
+    roles = [f.model_copy(update={"relation": "unrelated", "anchor": None, "explanation": f.explanation.replace(
+        "→ inconsistent", "(another date) → unrelated")})
+             if f.kind == "relation" and f.relation == "inconsistent" and f.evidence_span
+             and not same_time(c, e, f.evidence_span[0]) else f for f in roles]
     findings = check_quantities(c, e) + check_ordinals(c, e) + timed + check_places(c, e) + roles
     return sorted(findings, key=lambda f: f.claim_span or (0, 0))
 

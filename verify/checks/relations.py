@@ -10,7 +10,8 @@ relations with the same verb and the same two names:
 - consistent (anchor = the verb family) when an evidence relation has the same agent and patient;
 - inconsistent when one has them the other way round and none has them as the claim does;
 - unrelated otherwise (other names, another verb, a negated claim, a verb that goes both ways such
-  as "met"). Names compare as the role checks compare them (`roles.name_words`).
+  as "met"; and, decided in `compare.check_pair`, the other way round on a date that does not
+  overlap the claim's: another game or visit). Names compare as the role checks compare them (`roles.name_words`).
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from verify.checks.dates import DateMention, Duration, extract_dates, extract_durations
-from verify.checks.lexicon import GENERIC_NOUN_FAMILIES, NAME, NOUN_FAMILY_TO_EVENT, event_families, names_in, place_words
+from verify.checks.lexicon import CAPITALISED_WORD, GENERIC_NOUN_FAMILIES, NAME, NOUN_FAMILY_TO_EVENT, event_families, names_in, place_words
 from verify.checks.numbers import DIGITS
 from verify.checks.places import places_named, same_place
 from verify.checks.quantities import Quantity, extract_quantities
@@ -190,7 +190,7 @@ def _analyse(text: str, anchor: dt.date | None, lexicon: Lexicon) -> Analysis:
     )
 
 
-_OPENING_NAME_RE = re.compile(r"(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)(?:\s+(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*))+")
+_OPENING_NAME_RE = re.compile(rf"[\s\"“(]*({CAPITALISED_WORD}(?:\s+{CAPITALISED_WORD})+)")
 
 
 def sentence_subject(evidence: Analysis, evidence_pos: int) -> frozenset[str]:
@@ -198,11 +198,11 @@ def sentence_subject(evidence: Analysis, evidence_pos: int) -> frozenset[str]:
     capitalised words: "Halden Networks, a rival of Corvale Systems, said its revenue fell ..."),
     places and titles left out; empty when the sentence opens otherwise ("Revenue rose ...")."""
     lo, hi = evidence.sentence(evidence_pos)
-    m = _OPENING_NAME_RE.match(evidence.text, lo + len(evidence.text[lo:hi]) - len(evidence.text[lo:hi].lstrip(" \"“(")))
+    m = _OPENING_NAME_RE.match(evidence.text, lo, hi)
     if not m:
         return frozenset()
     # a sentence opening with a place ("The United States keeps ...") is not about another subject
-    return frozenset(names_in(m.group(0))[1] - place_words(current()))
+    return frozenset(names_in(m.group(1))[1] - place_words(current()))
 
 
 def same_subject(claim: Analysis, evidence: Analysis, evidence_pos: int) -> bool:
@@ -429,17 +429,18 @@ def check_places(claim: Analysis, evidence: Analysis) -> list[CheckFinding]:
     held in Seoul or Busan" may name it) → inconsistent; else (a country or state that may
     hold the other, a venue the gazetteer lacks, another occasion) unrelated."""
     findings: list[CheckFinding] = []
+    mentions = None  # the evidence's places, read once the claim has a place slot
     for name, span, _ in _place_mentions(claim):
         family = claim.nearest_event(span)
         dates = _sentence_dates(claim, span[0])
         if family is None or not dates or not places_named(name):
             continue
+        mentions = _place_mentions(evidence) if mentions is None else mentions
         c_intervals = [_date_interval(d) for d in dates]
         # one occasion: a birth or a founding happens once, a meeting again and again (then within a month)
         narrow = [_date_interval(d) for d in dates if family not in current().repeatable_events
                   or d.start and d.end and (d.end - d.start).days < PLACE_DATE_DAYS]
         candidates: list[Candidate] = []
-        mentions = _place_mentions(evidence)
         named = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
         # the passage gives the claim's place an occasion of its own ("... and later in Busan"): no contradiction
         elsewhere = any(same_place(name, place) for first, _, within in mentions for place in (first, *within))

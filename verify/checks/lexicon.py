@@ -154,7 +154,8 @@ NOT_NAMES = NOT_NAMES | frozenset(code for code in CURRENCY_PREFIXES if code.isa
 NAME_WORD = r"(?:[A-Z]\.|[A-Z]\w*(?:-[A-Za-z]+)*)"
 NAME_JOINER = r"(?:(?:of|and|de|del|da|di|du|van|von|der|bin|al|la|le)\s+)?"
 NAME = rf"{NAME_WORD}(?:\s+{NAME_JOINER}{NAME_WORD}){{0,5}}"
-_CAPITALISED_RE = re.compile(r"\b(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)")
+CAPITALISED_WORD = r"(?:U\.S|[A-Z][A-Za-z]+(?:-[A-Za-z]+)*)"  # a word `names_in` may read as a name
+_CAPITALISED_RE = re.compile(rf"\b{CAPITALISED_WORD}")
 
 
 @functools.lru_cache(maxsize=16)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from verify.checks.lexicon import NAME
 from verify.checks.roles import name_words
 from verify.records import CheckFinding
-from verify.text.lexicon import current
+from verify.text.lexicon import Lexicon, current
 
 Span = tuple[int, int]
 
@@ -51,11 +51,15 @@ def _patterns(verbs: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str
     return tuple(out)
 
 
-def relations(text: str) -> list[Relation]:
+def relations(text: str) -> tuple[Relation, ...]:
     """Every (agent, one-way verb, patient) between two names in `text`."""
-    verbs = current().one_way_verbs
+    return _relations(text, current())
+
+
+@functools.lru_cache(maxsize=4096)  # a passage is compared with every claim: read it once (per lexicon, as `_analyse`)
+def _relations(text: str, lexicon: Lexicon) -> tuple[Relation, ...]:
     found: dict[Span, Relation] = {}
-    for verb, active, passive in _patterns(tuple(sorted(verbs.items()))):
+    for verb, active, passive in _patterns(tuple(sorted(lexicon.one_way_verbs.items()))):
         for rx in (active, passive):
             for m in rx.finditer(text):
                 a, b = name_words(m.group("a")), name_words(m.group("b"))
@@ -63,7 +67,7 @@ def relations(text: str) -> list[Relation]:
                     continue
                 span = (min(m.start("a"), m.start("b")), max(m.end("a"), m.end("b")))
                 found.setdefault(span, Relation(verb, frozenset(a), frozenset(b), m.group("a"), m.group("b"), span))
-    return sorted(found.values(), key=lambda r: r.span)
+    return tuple(sorted(found.values(), key=lambda r: r.span))
 
 
 def _same(x: frozenset[str], y: frozenset[str]) -> bool:

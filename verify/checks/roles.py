@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from verify.checks.lexicon import NAME, NOT_NAMES, place_words
 from verify.records import CheckFinding
-from verify.text.lexicon import current
+from verify.text.lexicon import Lexicon, current
 from verify.text.sentences import sentence_at, sentence_spans
 from verify.text.words import STOPWORDS
 
@@ -84,13 +84,17 @@ def name_words(text: str) -> set[str]:
     return {aliases.get(w, w) for w in words if w not in NOT_NAMES and w not in STOPWORDS and len(w) > 1}
 
 
-def role_mentions(text: str) -> list[RoleMention]:
+def role_mentions(text: str) -> tuple[RoleMention, ...]:
     """Every role mention in `text` (a pronoun possessor is resolved when compared: `_possessor`)."""
-    roles = current().unique_roles
-    if not roles:
-        return []
+    return _role_mentions(text, current())
+
+
+@functools.lru_cache(maxsize=4096)  # a passage is compared with every claim: read it once (per lexicon, as `_analyse`)
+def _role_mentions(text: str, lexicon: Lexicon) -> tuple[RoleMention, ...]:
+    if not lexicon.unique_roles:
+        return ()
     found: dict[Span, RoleMention] = {}
-    for rx in _patterns(tuple(roles)):
+    for rx in _patterns(tuple(lexicon.unique_roles)):
         for m in rx.finditer(text):
             holder = m.group("holder")
             if not name_words(holder):  # "The man is Lee's predecessor": no name to compare
@@ -102,7 +106,7 @@ def role_mentions(text: str) -> list[RoleMention]:
             found.setdefault(span, RoleMention(
                 role=m.group("role").lower(), holder=holder, holder_span=span, possessor=poss,
                 pronoun_at=None if poss is not None else m.start("pron"), office=m.group("office") or None))
-    return sorted(found.values(), key=lambda r: r.holder_span)
+    return tuple(sorted(found.values(), key=lambda r: r.holder_span))
 
 
 def _only_name(text: str) -> set[str]:

@@ -32,6 +32,29 @@ def test_dev_slice_is_disjoint_and_stable(tmp_path):
     assert not {(p.premise, p.hypothesis) for p in dev_a} & {(p.premise, p.hypothesis) for p in train_a}
 
 
+def test_relabel_gives_a_two_way_sets_labels_their_documented_meaning_and_keeps_them_hard(tmp_path):
+    from pydantic import ValidationError
+
+    from verify.nli.pairs import LABEL2ID
+    from verify.nli.train import distilled
+
+    cfg = tiny_config(tmp_path, "r").model_dump()
+    cfg["dev_per_set"] = 0
+    plain, _ = load_mix(TrainConfig.model_validate(cfg))
+    cfg["data"][0]["relabel"] = {"not_entailment": "contradiction"}
+    relabelled, _ = load_mix(TrainConfig.model_validate(cfg))
+    assert len(plain) == len(relabelled) == 72
+    before = {(p.premise, p.hypothesis): p.label for p in plain}
+    for p in relabelled:
+        if before[(p.premise, p.hypothesis)] == LABEL2ID["not_entailment"]:  # "Anna likes pears."
+            assert p.label == LABEL2ID["contradiction"] and p.hard and not distilled(p)
+        else:  # the set's other labels as written, and taught by a teacher where there is one
+            assert p.label == before[(p.premise, p.hypothesis)] and not p.hard and distilled(p)
+    cfg["data"][0]["relabel"] = {"not_entailment": "refuted"}
+    with pytest.raises(ValidationError, match="relabel maps one label"):
+        TrainConfig.model_validate(cfg)
+
+
 @pytest.mark.slow
 def test_resume_reproduces_an_uninterrupted_run(tmp_path):
     torch.set_num_threads(1)  # bitwise-stable kernels

@@ -23,11 +23,18 @@ def _cycles(cfg: dict) -> str:
     return f" in {cycles} cycles (warm restarts; each cycle peaks at {cfg.get('cycle_lr_decay', 1.0)}× the previous one)"
 
 
+def _relabel(d: dict) -> str:
+    return ", ".join(f"{k} → {v}" for k, v in (d.get("relabel") or {}).items()) or "–"
+
+
 def _mix_rows(cfg: dict) -> list[str]:
-    rows = ["| set | pairs cap | weight | related neutrals¹ | counterfactual edits² | licence |", "|---|---|---|---|---|---|"]
+    relabels = any(d.get("relabel") for d in cfg["data"])
+    rows = ["| set | pairs cap | weight | related neutrals¹ | counterfactual edits² |" + " labels read as³ |" * relabels + " licence |",
+            "|---|---|---|---|---|" + "---|" * relabels + "---|"]
     for d in cfg["data"]:
         rows.append(f"| {d['name']} | {d.get('max_pairs') or 'all'} | {d.get('weight', 1.0)} | "
-                    f"{d.get('related_neutral') or '–'} | {d.get('counterfactual') or '–'} | {d.get('licence', 'unknown')} |")
+                    f"{d.get('related_neutral') or '–'} | {d.get('counterfactual') or '–'} |"
+                    + f" {_relabel(d)} |" * relabels + f" {d.get('licence', 'unknown')} |")
     return rows
 
 
@@ -47,6 +54,7 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
             base[other] = json.loads(p.read_text())["sets"]
     sets = res["sets"]
     limit = res["settings"].get("limit_per_set")
+    relabelled = any(d.get("relabel") for d in cfg["data"] + (stage1["data"] if stage1 else []))
     nc = [d["name"] for d in cfg["data"] + (stage1["data"] if stage1 else []) if d["name"].startswith(NON_COMMERCIAL)]
     lines = [
         f"# Model card: `{name}`", "",
@@ -67,7 +75,8 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
         *([f"- two stages: `{cfg['base_config']}` (stage 1, from all-MiniLM-L6-v2; its data mix below), then this "
            f"continuation from its export (`{cfg['base_model']}`)"] if stage1 else []),
         f"- base: `{cfg['base_model']}`; head: BERT pooler ([CLS]) + linear, 3 labels; 2-way pairs "
-        "(`not_entailment`) train with the loss −log(p_neutral + p_contradiction)",
+        "(`not_entailment`) train with the loss −log(p_neutral + p_contradiction)" + (
+            " unless their set's label is read as its documented meaning (³)" if relabelled else ""),
         f"- max length {cfg['max_length']} (premise truncated), batch {cfg['batch_size']}, AdamW lr "
         f"{cfg['learning_rate']}, weight decay {cfg['weight_decay']}, warm-up {cfg['warmup_ratio']:.0%} then linear "
         f"decay{_cycles(cfg)}, {cfg['epochs']} epoch(s), gradient clip {cfg['grad_clip']}, seed {cfg['seed']}, bf16 autocast: {cfg['bf16']}",
@@ -93,6 +102,11 @@ def build_card(name: str = "minilm-nli", config: Path | None = None, results: Pa
               "antonym (contradiction), each with true re-wordings of the same premise's hypothesis (a coarser date, "
               "a correct bound such as \"more than ten\" for 12, a shortened name: entailment) and unverifiable "
               "additions (a year the premise never mentions: neutral)."]
+    if relabelled:
+        lines += ["", "³ A 2-way set's `not_entailment` given the meaning its documentation states (`relabel` in "
+                  "`verify/nli/data.py`): a fact-verification set's refutations (FEVER REFUTES, COVID-Fact REFUTED, "
+                  "SciFact CONTRADICT) are contradictions, FEVER's NOT ENOUGH INFO claims are neutral; trained on "
+                  "that hard label."]
     lines += ["", ("**No non-commercial set is in the mix** (ANLI, SICK, IMPPRES and GLUE-RTE are left out on "
                    "purpose). Several sets state no licence (LingNLI, COVID-Fact, Semantic Fragments, TRACIE, "
                    "MoNLI): check them before commercial use." if not nc else

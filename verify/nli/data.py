@@ -8,7 +8,7 @@ import random
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .pairs import LABEL2ID, Pair, names  # noqa: F401 (re-exported: the training data's vocabulary)
 
@@ -29,7 +29,21 @@ class DataSource(BaseModel):
     # counterpart of the same premise and a share of unverifiable additions (see `counterfactual`).
     counterfactual: int = 0
     role_first: float = 0.0  # share of entailed pairs on which a role swap is tried before slot swaps
+    # What a label of this set means in our 3-way head, where the set's documentation says more than
+    # its label does: {not_entailment: contradiction} for a fact-verification set whose 2-way
+    # "not entailment" is a refutation (FEVER REFUTES, COVID-Fact REFUTED, SciFact CONTRADICT), or
+    # {not_entailment: neutral} for one whose rows are NOT ENOUGH INFO claims. Relabelled pairs keep
+    # their hard label under distillation (the teacher learned the old meaning).
+    relabel: dict[str, str] = Field(default_factory=dict)
     licence: str = "unknown"
+
+    @field_validator("relabel")
+    @classmethod
+    def _relabel(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = [f"{k}: {t}" for k, t in v.items() if k not in LABEL2ID or t not in LABEL2ID]
+        if bad:
+            raise ValueError(f"relabel maps one label to another of {', '.join(LABEL2ID)}; not {', '.join(bad)}")
+        return v
 
 
 class TrainConfig(BaseModel):
@@ -94,6 +108,9 @@ def load_source(src: DataSource) -> list[Pair]:
             label = ("entailment", "neutral", "contradiction")[label]
         label = str(label).lower().strip()
         if label not in LABEL2ID or not row["premise"] or not row["hypothesis"]:
+            continue
+        if label in src.relabel:
+            pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[src.relabel[label]], src.name, hard=True))
             continue
         pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[label], src.name))
     return pairs

@@ -14,6 +14,7 @@ class Pair:
     hypothesis: str
     label: int  # index in LABEL2ID
     source: str
+    hard: bool = False  # trained on its label alone, never on a teacher's soft target (a relabelled pair)
 
 
 # Capitalised word runs ("Lee Jae-myung", "Gyeongju"): a cheap stand-in for names. Leading

@@ -46,8 +46,9 @@ def soft_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 def distilled(pair) -> bool:
-    """Does a training pair take the teacher's soft target? Not the counterfactual edits."""
-    return EDIT_TAG not in pair.source
+    """Does a training pair take the teacher's soft target? Not the counterfactual edits, nor a
+    relabelled pair (both are what the teacher gets wrong)."""
+    return not pair.hard and EDIT_TAG not in pair.source
 
 
 def teacher_targets(cfg: TrainConfig, pairs: list, out: Path, log=print) -> Optional[np.ndarray]:

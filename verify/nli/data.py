@@ -109,10 +109,9 @@ def load_source(src: DataSource) -> list[Pair]:
         label = str(label).lower().strip()
         if label not in LABEL2ID or not row["premise"] or not row["hypothesis"]:
             continue
-        if label in src.relabel:
-            pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[src.relabel[label]], src.name, hard=True))
-            continue
-        pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[label], src.name))
+        relabelled = label in src.relabel
+        pairs.append(Pair(row["premise"], row["hypothesis"], LABEL2ID[src.relabel.get(label, label)], src.name,
+                          hard=relabelled))
     return pairs
 
 

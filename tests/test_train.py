@@ -87,6 +87,10 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
     train(from16, progress=False, log=lambda *_: None, stop_after=1)
     state = torch.load(tmp_path / "from16" / "checkpoint" / "state.pt", weights_only=False)
     assert {t.dtype for t in state["model"].values() if t.is_floating_point()} == {torch.float32}
+    # a finished run trained again without --resume says that it starts over
+    said = []
+    train(cfg, progress=False, log=said.append, stop_after=1)
+    assert any(line.startswith("starting over:") for line in said)
 
 
 def test_related_neutrals_pair_a_claim_with_another_claims_premise_about_the_same_name():

@@ -190,6 +190,9 @@ def train(cfg: TrainConfig, resume: bool = False, progress: Optional[Progress] =
         torch.set_rng_state(state["torch_rng"])
         seconds_before = state.get("train_seconds", 0.0)  # wall time of the earlier slices of this run
         log(f"resumed at step {step}/{total_steps}")
+    elif (ckpt / "state.pt").exists():  # said, never silent: a finished run is trained again from step 0
+        log(f"starting over: {out} holds a checkpoint of an earlier run, which this run replaces "
+            "(--resume continues it; a finished run then only exports)")
 
     def save_checkpoint():
         tmp = ckpt.with_name("checkpoint.tmp")

@@ -42,7 +42,7 @@ EXTENDABLE: dict[str, str] = {
     "event_words": "families",  # event family -> words/phrases naming it (extends the checks' built-in patterns)
     "repeatable_events": "list",  # event families that recur (a date mismatch needs the same occasion)
     "unique_roles": "list",  # roles with one holder per possessor ("predecessor"): the role checks (checks/roles.py)
-    "one_way_verbs": "families",  # verb -> irregular forms ([] = regular): who did what to whom (checks/relations.py)
+    "one_way_verbs": "families",  # verb family -> every written form it matches: who did what to whom (checks/relations.py)
 }
 BUILTIN_ONLY = ("units_words", "tens_words", "scale_words", "ordinal_words", "months", "month_abbreviations", "weekdays")
 
